@@ -1,0 +1,21 @@
+package dev.cutover.core.internal;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+
+/** Turns JDBC's legacy date-time types into java.time for readable reports. */
+final class Values {
+
+    private Values() {
+    }
+
+    static Object readable(Object value) {
+        if (value instanceof Timestamp t) {
+            return t.toLocalDateTime();
+        }
+        if (value instanceof Date d) {
+            return d.toLocalDate();
+        }
+        return value;
+    }
+}

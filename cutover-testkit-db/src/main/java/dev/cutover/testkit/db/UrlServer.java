@@ -1,0 +1,138 @@
+package dev.cutover.testkit.db;
+
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.Driver;
+
+/**
+ * A server reached through an administrative JDBC URL. Every server kind ends up here:
+ * embedded and container servers just know their URL once started.
+ */
+class UrlServer implements PostgresServer {
+
+    private static final Pattern URL = Pattern.compile("^(jdbc:postgresql://[^/?]*)(/[^?]*)?(\\?.*)?$");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String description;
+    private final String adminUrl;
+    private final String user;
+    private final String password;
+    private final int versionNumber;
+
+    UrlServer(String description, String adminUrl) {
+        Matcher matcher = URL.matcher(adminUrl);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("Not a PostgreSQL JDBC URL: '" + adminUrl
+                    + "'. Expected jdbc:postgresql://host:port/database?user=...");
+        }
+        Properties parsed = Driver.parseURL(adminUrl, new Properties());
+        if (parsed == null) {
+            throw new IllegalArgumentException("The PostgreSQL driver cannot parse the JDBC URL '" + adminUrl + "'");
+        }
+        this.adminUrl = adminUrl;
+        this.user = parsed.getProperty("user", System.getProperty("user.name"));
+        this.password = parsed.getProperty("password");
+        try (Connection connection = connect(adminUrl);
+             Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("select current_setting('server_version_num')::int")) {
+            rs.next();
+            this.versionNumber = rs.getInt(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot connect to the PostgreSQL server for tests at " + adminUrl
+                    + " (" + e.getSQLState() + "): " + e.getMessage()
+                    + ". Check that it runs and that the URL names a user allowed to create databases.", e);
+        }
+        this.description = description + " (PostgreSQL " + versionNumber / 10000 + ")";
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public int majorVersion() {
+        return versionNumber / 10000;
+    }
+
+    @Override
+    public int versionNumber() {
+        return versionNumber;
+    }
+
+    @Override
+    public ScratchDatabase createDatabase() {
+        String name = "cutover_test_" + HexFormat.of().formatHex(randomBytes());
+        try (Connection connection = connect(adminUrl);
+             Statement statement = connection.createStatement()) {
+            statement.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot create a test database on " + description + " ("
+                    + e.getSQLState() + "): " + e.getMessage()
+                    + ". The user in the URL needs the CREATEDB privilege.", e);
+        }
+        return new ScratchDatabase(name, withDatabase(adminUrl, name), user, password, () -> drop(name));
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[6];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private void drop(String name) {
+        try (Connection connection = connect(adminUrl)) {
+            try (PreparedStatement terminate = connection.prepareStatement(
+                    "select pg_terminate_backend(pid) from pg_stat_activity where datname = ? and pid <> pg_backend_pid()")) {
+                terminate.setString(1, name);
+                terminate.execute();
+            }
+            try (Statement statement = connection.createStatement()) {
+                // The name is ours, made of [a-z0-9_] only.
+                statement.execute("drop database if exists " + name);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot drop test database " + name + " on " + description + " ("
+                    + e.getSQLState() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private Connection connect(String url) throws SQLException {
+        Properties properties = new Properties();
+        if (user != null) {
+            properties.setProperty("user", user);
+        }
+        if (password != null) {
+            properties.setProperty("password", password);
+        }
+        return DriverManager.getConnection(url, properties);
+    }
+
+    static String withDatabase(String url, String database) {
+        Matcher matcher = URL.matcher(url);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("Not a PostgreSQL JDBC URL: " + url);
+        }
+        String query = matcher.group(3) == null ? "" : matcher.group(3);
+        return matcher.group(1) + "/" + database + query;
+    }
+
+    @Override
+    public void close() {
+        // The server was given to us; it keeps running.
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}
