@@ -101,7 +101,9 @@ public final class CutoverMonitor implements AutoCloseable {
         }
         try {
             run();
-        } catch (RuntimeException e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
             // Nothing should get here; a periodic task that throws would never run again.
             LOG.atError().addKeyValue("target", cutover.subject()).setCause(e)
                     .log("Monitor evaluation of {} failed unexpectedly; it keeps running", cutover.subject());
