@@ -29,7 +29,8 @@ import org.slf4j.event.Level;
  * lost connection) is recorded as UNKNOWN with its error and the monitor keeps running; so it
  * does when an observation cannot be written or a listener throws. The stored observations
  * answer the Stage B question "stable at the baseline for the last N hours"
- * ({@code PreflightChecks.nullBaselineStable}).
+ * ({@code PreflightChecks.nullBaselineStable}). A NO_GO survives a restart: when the newest
+ * stored observations are latched, a new monitor starts latched until {@link #rearm()}.
  *
  * <pre>{@code
  * try (CutoverMonitor monitor = CutoverMonitor.builder(db, cutover)
@@ -87,6 +88,15 @@ public final class CutoverMonitor implements AutoCloseable {
     private CutoverMonitor begin() {
         PostgresCutoverDatabase.of(db).target(cutover);
         store.ensureTable(cutover);
+        store.openLatch(cutover).ifPresent(open -> {
+            if (gate.resume(open.since(), open.count(), open.peak())) {
+                LOG.atWarn().addKeyValue("target", cutover.subject()).addKeyValue("latchedAt", open.since())
+                        .addKeyValue("peak", open.peak())
+                        .log("{} is still NO_GO, latched since {} (count {}, peak {}) by an earlier monitor: "
+                                + "pause rollout and remediate before Stage B, then rearm()", cutover.subject(),
+                                Texts.instant(open.since()), open.count(), open.peak());
+            }
+        });
         LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("baseline", gate.baseline())
                 .addKeyValue("every", every).addKeyValue("table", store.displayTable(cutover))
                 .log("Monitoring NULLs of {} every {} (baseline {}), observations in {}", cutover.subject(),
@@ -112,7 +122,7 @@ public final class CutoverMonitor implements AutoCloseable {
 
     /**
      * Evaluates once now, on the calling thread, exactly as a scheduled run does: the decision
-     * is stored, logged and published to the listeners.
+     * is stored, logged and published to the listeners. Waits for a scheduled run in progress.
      *
      * @throws IllegalStateException when the monitor was closed
      */
@@ -123,7 +133,8 @@ public final class CutoverMonitor implements AutoCloseable {
         return run();
     }
 
-    private Decision run() {
+    /** One at a time, so observations are stored in the order of the decisions (a restart reads the newest). */
+    private synchronized Decision run() {
         Decision decision = gate.evaluate();
         evaluations.incrementAndGet();
         try {
@@ -165,7 +176,10 @@ public final class CutoverMonitor implements AutoCloseable {
         event.log("{}: {}", decision.verdict(), decision.reason());
     }
 
-    /** Releases a latched NO_GO after remediation (see {@link Gate#rearm()}). */
+    /**
+     * Releases a latched NO_GO after remediation (see {@link Gate#rearm()}). The release is
+     * stored with the next evaluation; a monitor restarted before that starts latched again.
+     */
     public void rearm() {
         gate.rearm();
     }

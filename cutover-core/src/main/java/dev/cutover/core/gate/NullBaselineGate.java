@@ -165,6 +165,19 @@ public final class NullBaselineGate implements Gate {
         }
     }
 
+    /**
+     * Takes over a latch that was open before (a restarted monitor), unless one is open now.
+     *
+     * @return whether the latch was taken over
+     */
+    synchronized boolean resume(Instant since, long count, long peak) {
+        if (latch != null) {
+            return false;
+        }
+        latch = new Latch(since, count, peak);
+        return true;
+    }
+
     @Override
     public synchronized Optional<Decision> last() {
         return Optional.ofNullable(last);

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.Optional;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -80,6 +81,42 @@ public final class ObservationStore {
                 DSL.val(decision.nullCount().isPresent() ? decision.nullCount().getAsLong() : null, Long.class),
                 DSL.val(decision.baseline()), DSL.val(decision.verdict().name()), DSL.val(decision.latched()),
                 DSL.val(decision.reason()), DSL.val(decision.error().orElse(null), String.class)).execute());
+    }
+
+    /**
+     * A NO_GO latch still open in the stored observations: the newest observations are latched.
+     *
+     * @param since when the first of them was made (the database's clock)
+     * @param count the count that latched the gate
+     * @param peak  the highest count since
+     */
+    public record OpenLatch(Instant since, long count, long peak) {
+    }
+
+    /**
+     * The latch the newest observations of this cutover show, if they are latched, so that a
+     * restarted monitor does not forget a NO_GO nobody has re-armed.
+     */
+    public Optional<OpenLatch> openLatch(NotNullCutover cutover) {
+        return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read the open latch of " + cutover.subject()
+                + " from " + displayTable(cutover), dsl -> {
+            Record r = dsl.fetchOne(dsl.resultQuery("""
+                    select min(observed_at) as since,
+                           (array_agg(null_count order by observed_at, id) filter (where null_count is not null))[1] as latched_count,
+                           max(null_count) as peak
+                    from {0}
+                    where target = {1} and latched
+                      and observed_at > coalesce((select max(observed_at) from {0} where target = {1} and not latched), '-infinity')""",
+                    table(cutover), DSL.val(cutover.subject())));
+            if (r == null || r.get("since") == null) {
+                return Optional.empty();
+            }
+            Long peak = r.get("peak", Long.class);
+            Long count = r.get("latched_count", Long.class);
+            long latchedAt = count != null ? count : peak != null ? peak : 0;
+            return Optional.of(new OpenLatch(r.get("since", OffsetDateTime.class).toInstant(), latchedAt,
+                    peak != null ? peak : latchedAt));
+        });
     }
 
     /**

@@ -118,6 +118,35 @@ class CutoverMonitorTest {
     }
 
     @Test
+    void aRestartedMonitorKeepsALatchedNoGoUntilRearmed() {
+        database.execute("insert into \"user\" (email) values ('bob@example.com'), ('carl@example.com')");
+        try (CutoverMonitor first = CutoverMonitor.builder(db, CUTOVER).every(Duration.ofHours(1)).start()) {
+            await("the first monitor latches", () -> first.last().filter(Decision::latched).isPresent());
+            database.execute("insert into \"user\" (email) values ('dan@example.com')");
+            assertThat(first.evaluateNow().nullCount()).hasValue(3);
+        }
+        database.execute("update \"user\" set organization_id = 1");
+
+        try (CutoverMonitor second = CutoverMonitor.builder(db, CUTOVER).every(Duration.ofHours(1)).start()) {
+            Decision decision = second.evaluateNow();
+            assertThat(decision.verdict()).isEqualTo(Verdict.NO_GO);
+            assertThat(decision.nullCount()).hasValue(0);
+            assertThat(decision.reason()).startsWith("public.\"user\".organization_id is NO_GO, latched since "
+                    + database.queryString("select to_char(min(observed_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+                    + "from cutover_observation where latched"))
+                    .endsWith(" when the NULL count rose to 2, above baseline 0 (peak 3, now 0): "
+                            + "pause rollout and remediate before Stage B, then rearm() the gate.");
+
+            second.rearm();
+            assertThat(second.evaluateNow().verdict()).isEqualTo(Verdict.GO);
+        }
+
+        try (CutoverMonitor third = CutoverMonitor.builder(db, CUTOVER).every(Duration.ofHours(1)).start()) {
+            assertThat(third.evaluateNow().verdict()).isEqualTo(Verdict.GO);
+        }
+    }
+
+    @Test
     void survivesAFailingProbeAndRecordsIt() {
         CutoverDatabase impatient = CutoverDatabase.builder(database.dataSource()).probeTimeout(Duration.ofMillis(100)).build();
         List<Decision> decisions = new CopyOnWriteArrayList<>();
