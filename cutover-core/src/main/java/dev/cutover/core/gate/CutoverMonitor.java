@@ -61,6 +61,7 @@ public final class CutoverMonitor implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong evaluations = new AtomicLong();
+    private final Object runLock = new Object();
     private volatile Verdict lastVerdict;
 
     private CutoverMonitor(Builder b) {
@@ -134,7 +135,13 @@ public final class CutoverMonitor implements AutoCloseable {
     }
 
     /** One at a time, so observations are stored in the order of the decisions (a restart reads the newest). */
-    private synchronized Decision run() {
+    private Decision run() {
+        synchronized (runLock) {
+            return runLocked();
+        }
+    }
+
+    private Decision runLocked() {
         Decision decision = gate.evaluate();
         evaluations.incrementAndGet();
         try {
