@@ -284,7 +284,9 @@ public final class CutoverMonitor implements AutoCloseable {
 
         /**
          * Checks the cutover against the catalog, creates the observation table if missing,
-         * and starts evaluating at once, then every {@link #every(Duration)}.
+         * takes over a NO_GO latch that the newest stored observations still show (a restart
+         * does not release it; only {@link CutoverMonitor#rearm()} does), and starts evaluating
+         * at once, then every {@link #every(Duration)}.
          *
          * @throws CutoverConfigurationException when the cutover's table or column does not exist
          * @throws dev.cutover.core.CutoverDatabaseException when the database cannot be reached
