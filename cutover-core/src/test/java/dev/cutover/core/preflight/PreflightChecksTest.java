@@ -81,7 +81,7 @@ class PreflightChecksTest {
                 .check(PreflightChecks.assignmentCodeLive(live))
                 .check(PreflightChecks.nullBaselineStable(CUTOVER, 0, DAY))
                 .check(PreflightChecks.reconciliationClear(RECONCILIATION_SQL))
-                .check(PreflightChecks.smoke("create flow", () -> { }))
+                .check(PreflightChecks.smoke("create flow", create))
                 .check(PreflightChecks.smoke("join flow", join))
                 .build();
     }
