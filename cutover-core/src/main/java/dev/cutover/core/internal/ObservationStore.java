@@ -1,0 +1,258 @@
+package dev.cutover.core.internal;
+
+import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.gate.Decision;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.Optional;
+import org.jooq.Cursor;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Name;
+import org.jooq.Record;
+import org.jooq.ResultQuery;
+import org.jooq.impl.DSL;
+
+/**
+ * The monitor's observations in table {@code cutover_observation} (in the cutover's state
+ * schema): written by the monitor, read by the preflight's "null baseline stable" check.
+ * Times are the database's ({@code clock_timestamp()} when written, {@code now()} when read),
+ * so clocks of different machines never mix.
+ */
+public final class ObservationStore {
+
+    /** The table's name. */
+    public static final String TABLE = "cutover_observation";
+
+    private static final int FETCH_SIZE = 1_000;
+
+    private final PostgresCutoverDatabase db;
+
+    private ObservationStore(PostgresCutoverDatabase db) {
+        this.db = db;
+    }
+
+    /** The store of a database made by {@link CutoverDatabase#of}. */
+    public static ObservationStore of(CutoverDatabase db) {
+        return new ObservationStore(PostgresCutoverDatabase.of(db));
+    }
+
+    /** {@code schema.cutover_observation} for people. */
+    public String displayTable(NotNullCutover cutover) {
+        return Identifiers.display(db.stateSchema(cutover), TABLE);
+    }
+
+    private Name table(NotNullCutover cutover) {
+        return DSL.name(db.stateSchema(cutover), TABLE);
+    }
+
+    /** Creates the table (and its schema) if missing. */
+    public void ensureTable(NotNullCutover cutover) {
+        db.ensureStateTable(db.stateSchema(cutover), TABLE, (dsl, schema) -> {
+            dsl.query("""
+                    create table if not exists {0} (
+                        id bigint generated always as identity primary key,
+                        target text not null,
+                        observed_at timestamptz not null default clock_timestamp(),
+                        null_count bigint,
+                        baseline bigint not null,
+                        verdict text not null,
+                        latched boolean not null,
+                        reason text not null,
+                        error text,
+                        constraint {1} check (verdict in ('GO', 'NO_GO', 'UNKNOWN'))
+                    )""", DSL.name(schema, TABLE), DSL.name(TABLE + "_verdict_check")).execute();
+            dsl.query("create index if not exists {0} on {1} (target, observed_at)",
+                    DSL.name(TABLE + "_target_observed_at_idx"), DSL.name(schema, TABLE)).execute();
+        });
+    }
+
+    /** Writes one observation; {@code observed_at} is the database's clock. */
+    public void record(NotNullCutover cutover, Decision decision) {
+        ensureTable(cutover);
+        Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "record an observation of " + cutover.subject()
+                + " in " + displayTable(cutover), dsl -> dsl.query(
+                "insert into {0} (target, null_count, baseline, verdict, latched, reason, error) values ({1}, {2}, {3}, {4}, {5}, {6}, {7})",
+                table(cutover), DSL.val(decision.target()),
+                DSL.val(decision.nullCount().isPresent() ? decision.nullCount().getAsLong() : null, Long.class),
+                DSL.val(decision.baseline()), DSL.val(decision.verdict().name()), DSL.val(decision.latched()),
+                DSL.val(decision.reason()), DSL.val(decision.error().orElse(null), String.class)).execute());
+    }
+
+    /**
+     * A NO_GO latch still open in the stored observations: the newest observations are latched.
+     *
+     * @param since when the first of them was made (the database's clock)
+     * @param count the count that latched the gate
+     * @param peak  the highest count since
+     */
+    public record OpenLatch(Instant since, long count, long peak) {
+    }
+
+    /**
+     * The latch the newest observations of this cutover show, if they are latched, so that a
+     * restarted monitor does not forget a NO_GO nobody has re-armed.
+     */
+    public Optional<OpenLatch> openLatch(NotNullCutover cutover) {
+        return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read the open latch of " + cutover.subject()
+                + " from " + displayTable(cutover), dsl -> {
+            Record r = dsl.fetchOne(dsl.resultQuery("""
+                    select min(observed_at) as since,
+                           (array_agg(null_count order by observed_at, id) filter (where null_count is not null))[1] as latched_count,
+                           max(null_count) as peak
+                    from {0}
+                    where target = {1} and latched
+                      and observed_at > coalesce((select max(observed_at) from {0} where target = {1} and not latched), '-infinity')""",
+                    table(cutover), DSL.val(cutover.subject())));
+            if (r == null || r.get("since") == null) {
+                return Optional.empty();
+            }
+            Long peak = r.get("peak", Long.class);
+            Long count = r.get("latched_count", Long.class);
+            long latchedAt = count != null ? count : peak != null ? peak : 0;
+            return Optional.of(new OpenLatch(r.get("since", OffsetDateTime.class).toInstant(), latchedAt,
+                    peak != null ? peak : latchedAt));
+        });
+    }
+
+    /**
+     * One stored observation.
+     *
+     * @param nullCount {@code null} when the probe failed
+     * @param error     {@code null} unless the probe failed
+     */
+    public record Observation(long id, Instant observedAt, Long nullCount, long baseline, String verdict, boolean latched,
+                              String error) {
+
+        /** Whether the probe failed at this observation. */
+        public boolean failed() {
+            return nullCount == null || error != null;
+        }
+    }
+
+    /** A gap between two consecutive observations. */
+    public record Gap(Instant from, Instant to) {
+        public Duration length() {
+            return Duration.between(from, to);
+        }
+    }
+
+    /**
+     * What the observations of the last {@code window} say, measured on the database's clock.
+     *
+     * @param tableExists     whether the table exists at all
+     * @param now             the database's {@code now()}
+     * @param start           {@code now - window}
+     * @param observations    observations considered: the newest one at or before {@code start}, and all after it
+     * @param first           the oldest of those, or {@code null}
+     * @param last            the newest of those, or {@code null}
+     * @param largestGap      the longest time between two consecutive ones, or {@code null} with fewer than two
+     * @param failed          failed observations after {@code start}
+     * @param firstFailure    the first of them, or {@code null}
+     * @param aboveBaseline   observations after {@code start} counting more than the baseline
+     * @param peak            the first observation with the highest count above the baseline, or {@code null}
+     */
+    public record Window(boolean tableExists, Instant now, Instant start, long observations, Observation first,
+                         Observation last, Gap largestGap, long failed, Observation firstFailure, long aboveBaseline,
+                         Observation peak) {
+    }
+
+    /** Reads and summarises the observations of the last {@code window}, streaming them. */
+    public Window window(NotNullCutover cutover, Duration window, long baseline) {
+        Objects.requireNonNull(window, "window");
+        String schema = db.stateSchema(cutover);
+        return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read the observations of "
+                + cutover.subject() + " from " + displayTable(cutover), dsl -> {
+            Instant now = dsl.fetchOne("select now()").get(0, OffsetDateTime.class).toInstant();
+            Instant start = now.minus(window);
+            boolean exists = dsl.fetchOne("""
+                    select count(*) from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                    where n.nspname = ? and c.relname = ? and c.relkind in ('r', 'p')""", schema, TABLE).get(0, Long.class) > 0;
+            Summary summary = new Summary(baseline, start);
+            if (exists) {
+                Record before = dsl.fetchOne(select(dsl, cutover, "observed_at <= {2} order by observed_at desc, id desc limit 1",
+                        DSL.val(start.atOffset(ZoneOffset.UTC))));
+                if (before != null) {
+                    summary.add(observation(before));
+                }
+                try (Cursor<Record> inside = dsl.resultQuery(
+                                "select id, observed_at, null_count, baseline, verdict, latched, error from {0} "
+                                        + "where target = {1} and observed_at > {2} and observed_at <= {3} order by observed_at, id",
+                                table(cutover), DSL.val(cutover.subject()), DSL.val(start.atOffset(ZoneOffset.UTC)),
+                                DSL.val(now.atOffset(ZoneOffset.UTC)))
+                        .fetchSize(FETCH_SIZE).fetchLazy()) {
+                    for (Record r : inside) {
+                        summary.add(observation(r));
+                    }
+                }
+            }
+            return summary.window(exists, now);
+        });
+    }
+
+    private ResultQuery<Record> select(DSLContext dsl, NotNullCutover cutover, String condition, Field<?> value) {
+        return dsl.resultQuery("select id, observed_at, null_count, baseline, verdict, latched, error from {0} where target = {1} and "
+                + condition, table(cutover), DSL.val(cutover.subject()), value);
+    }
+
+    private static Observation observation(Record r) {
+        return new Observation(r.get("id", Long.class), r.get("observed_at", OffsetDateTime.class).toInstant(),
+                r.get("null_count", Long.class), r.get("baseline", Long.class), r.get("verdict", String.class),
+                r.get("latched", Boolean.class), r.get("error", String.class));
+    }
+
+    /** Folds observations in time order into a {@link Window}. */
+    private static final class Summary {
+        private final long baseline;
+        private final Instant start;
+        private long count;
+        private Observation first;
+        private Observation last;
+        private Gap largestGap;
+        private long failed;
+        private Observation firstFailure;
+        private long above;
+        private Observation peak;
+
+        Summary(long baseline, Instant start) {
+            this.baseline = baseline;
+            this.start = start;
+        }
+
+        void add(Observation o) {
+            count++;
+            if (first == null) {
+                first = o;
+            }
+            if (last != null) {
+                Gap gap = new Gap(last.observedAt(), o.observedAt());
+                if (largestGap == null || gap.length().compareTo(largestGap.length()) > 0) {
+                    largestGap = gap;
+                }
+            }
+            last = o;
+            if (!o.observedAt().isAfter(start)) {
+                return;
+            }
+            if (o.failed()) {
+                failed++;
+                if (firstFailure == null) {
+                    firstFailure = o;
+                }
+            } else if (o.nullCount() > baseline) {
+                above++;
+                if (peak == null || o.nullCount() > peak.nullCount()) {
+                    peak = o;
+                }
+            }
+        }
+
+        Window window(boolean exists, Instant now) {
+            return new Window(exists, now, start, count, first, last, largestGap, failed, firstFailure, above, peak);
+        }
+    }
+}

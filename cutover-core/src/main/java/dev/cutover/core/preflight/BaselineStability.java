@@ -1,0 +1,87 @@
+package dev.cutover.core.preflight;
+
+import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.internal.ObservationStore;
+import dev.cutover.core.internal.Texts;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Judges the monitor's observations of one window for {@link PreflightChecks#nullBaselineStable}. */
+final class BaselineStability {
+
+    private final NotNullCutover cutover;
+    private final long baseline;
+    private final Duration window;
+    private final Duration maxGap;
+
+    BaselineStability(NotNullCutover cutover, long baseline, Duration window, Duration maxGap) {
+        this.cutover = cutover;
+        this.baseline = baseline;
+        this.window = window;
+        this.maxGap = maxGap;
+    }
+
+    PreflightCheck.Outcome check(CutoverDatabase db) {
+        ObservationStore store = ObservationStore.of(db);
+        ObservationStore.Window w = store.window(cutover, window, baseline);
+        String over = " over the last " + Texts.duration(window);
+        String waitWindow = "start the monitor (CutoverMonitor) and wait " + Texts.duration(window);
+        if (!w.tableExists()) {
+            return fail("no observations: table " + store.displayTable(cutover) + " does not exist; " + waitWindow);
+        }
+        if (w.observations() == 0) {
+            return fail("no observations" + over + " in " + store.displayTable(cutover) + "; " + waitWindow);
+        }
+        List<String> problems = new ArrayList<>();
+        ObservationStore.Observation first = w.first();
+        if (first.observedAt().isAfter(w.start().plus(maxGap))) {
+            Duration covered = Duration.between(first.observedAt(), w.now());
+            problems.add("observations cover only the last " + Texts.duration(covered) + " of " + Texts.duration(window)
+                    + " (the oldest at " + Texts.instant(first.observedAt()) + "): keep the monitor running and wait "
+                    + Texts.duration(roundUp(window.minus(covered))) + " more");
+        }
+        ObservationStore.Gap gap = w.largestGap();
+        if (gap != null && gap.length().compareTo(maxGap) > 0) {
+            problems.add("gap of " + Texts.duration(gap.length()) + " between observations at " + Texts.instant(gap.from())
+                    + " and " + Texts.instant(gap.to()) + ", more than the " + Texts.duration(maxGap)
+                    + " allowed: the monitor was not running; keep it running until the gap leaves the window at "
+                    + Texts.instant(gap.to().plus(window)));
+        }
+        Duration age = Duration.between(w.last().observedAt(), w.now());
+        if (age.compareTo(maxGap) > 0) {
+            problems.add("the newest observation is " + Texts.duration(age) + " old (at " + Texts.instant(w.last().observedAt())
+                    + "), more than the " + Texts.duration(maxGap) + " allowed: the monitor is not running; " + waitWindow);
+        }
+        if (w.failed() > 0) {
+            ObservationStore.Observation f = w.firstFailure();
+            problems.add(w.failed() + (w.failed() == 1 ? " observation" : " observations") + " failed, the first at "
+                    + Texts.instant(f.observedAt()) + " (" + (f.error() == null ? "no count" : f.error())
+                    + "): fix the probe, then wait until a full window passes without failures");
+        }
+        if (w.aboveBaseline() > 0) {
+            ObservationStore.Observation peak = w.peak();
+            problems.add("count was " + peak.nullCount() + " at " + Texts.instant(peak.observedAt()) + ", above baseline "
+                    + baseline + " (" + w.aboveBaseline() + (w.aboveBaseline() == 1 ? " observation" : " observations")
+                    + " above it): remediate, rearm the gate, and wait a full window at the baseline");
+        }
+        if (!problems.isEmpty()) {
+            return fail(String.join("; ", problems));
+        }
+        return PreflightCheck.Outcome.pass(cutover.subject() + " stayed at or below baseline " + baseline + over + " ("
+                + w.observations() + " observations, no gap over " + Texts.duration(maxGap) + ", the newest at "
+                + Texts.instant(w.last().observedAt()) + " with count " + w.last().nullCount() + ")");
+    }
+
+    /** Up to the next whole second, so "wait 22h more" is not written "wait 21h59m59s more". */
+    private static Duration roundUp(Duration d) {
+        Duration seconds = Duration.ofSeconds(d.getSeconds());
+        return seconds.equals(d) ? d : seconds.plusSeconds(1);
+    }
+
+    private PreflightCheck.Outcome fail(String why) {
+        return PreflightCheck.Outcome.fail(cutover.subject() + " is not shown stable at baseline " + baseline + " over the last "
+                + Texts.duration(window) + ": " + why + ".");
+    }
+}
