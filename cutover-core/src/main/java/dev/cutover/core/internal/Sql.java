@@ -104,8 +104,8 @@ public final class Sql {
         String state = sqlState(e);
         String message = rootMessage(e);
         String hint = switch (state == null ? "" : state) {
-            case "57014" -> " The statement ran into its statement_timeout; on a big table create the partial index "
-                    + "(NullProbe.createNullIndex()) or raise probeTimeout.";
+            case "57014" -> " The statement ran into its statement_timeout: raise probeTimeout, or, for NULL counts on a "
+                    + "big table, create the partial index with NullProbe.createNullIndex().";
             case "55P03" -> " A lock could not be had within lock_timeout; another transaction holds the table or rows.";
             default -> "";
         };
