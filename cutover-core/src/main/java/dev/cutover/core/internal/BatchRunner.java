@@ -28,6 +28,12 @@ final class BatchRunner implements AutoCloseable {
         T apply(Connection connection, DSLContext dsl) throws SQLException;
     }
 
+    /** Told before each retry: the failed attempt (from 1), its SQLSTATE and the wait. */
+    @FunctionalInterface
+    interface RetryListener {
+        void retrying(int attempt, String sqlState, Duration wait);
+    }
+
     /** A result, the attempts it took and the time of the successful transaction. */
     record Done<T>(T value, int attempts, Duration took) {
     }
@@ -39,19 +45,21 @@ final class BatchRunner implements AutoCloseable {
     private final Duration maxRetryTime;
     private final String subject;
     private final Retry retry;
+    private final RetryListener onRetry;
     private Connection connection;
     private String previousApplicationName;
     private long batchStart;
     private long retries;
 
     BatchRunner(DataSource dataSource, String applicationName, Duration lockTimeout, Duration statementTimeout,
-                int maxAttempts, Duration maxRetryTime, String subject) {
+                int maxAttempts, Duration maxRetryTime, String subject, RetryListener onRetry) {
         this.dataSource = dataSource;
         this.applicationName = applicationName;
         this.lockTimeout = lockTimeout;
         this.statementTimeout = statementTimeout;
         this.maxRetryTime = maxRetryTime;
         this.subject = subject;
+        this.onRetry = onRetry;
         IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(50), 2.0, 0.5, Duration.ofSeconds(5));
         RetryConfig config = RetryConfig.custom()
                 .maxAttempts(maxAttempts)
@@ -66,6 +74,7 @@ final class BatchRunner implements AutoCloseable {
                     .addKeyValue("waitMillis", e.getWaitInterval().toMillis())
                     .log("Batch on {} failed ({}); retrying in a new transaction in {} ms", subject,
                             oneLine(e.getLastThrowable()), e.getWaitInterval().toMillis());
+            onRetry.retrying(e.getNumberOfRetryAttempts(), Sql.sqlState(e.getLastThrowable()), e.getWaitInterval());
         });
     }
 
@@ -176,7 +185,13 @@ final class BatchRunner implements AutoCloseable {
 
     static String oneLine(Throwable e) {
         String state = Sql.sqlState(e);
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                root = t;
+            }
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
         int nl = message.indexOf('\n');
         message = nl < 0 ? message : message.substring(0, nl);
         return (state == null ? "" : "SQLSTATE " + state + ": ") + message;

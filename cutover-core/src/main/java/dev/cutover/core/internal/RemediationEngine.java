@@ -47,6 +47,7 @@ public final class RemediationEngine {
     private final NotNullCutover cutover;
     private final UUID runId = UUID.randomUUID();
     private final List<String> shown;
+    private long currentBatch;
 
     public RemediationEngine(RemediationPlan plan) {
         this.plan = plan;
@@ -163,7 +164,8 @@ public final class RemediationEngine {
         int round = 0;
         RemediationReport.Outcome outcome;
         try (BatchRunner runner = new BatchRunner(db.dataSource(), "cutover remediation " + runId, plan.lockTimeout(),
-                plan.batchTimeout(), plan.maxAttempts(), plan.maxRetryTime(), subject)) {
+                plan.batchTimeout(), plan.maxAttempts(), plan.maxRetryTime(), subject,
+                (attempt, state, wait) -> publish(new RemediationEvent.BatchRetry(runId, currentBatch, attempt, state, wait)))) {
             while (true) {
                 round++;
                 long roundStart = System.nanoTime();
@@ -175,6 +177,7 @@ public final class RemediationEngine {
                 while (true) {
                     List<Object> after = last;
                     long batchNumber = batches + 1;
+                    currentBatch = batchNumber;
                     BatchRunner.Done<BatchResult> done;
                     try {
                         done = runner.inTransaction((connection, dsl) -> batch(connection, dsl, after));
@@ -526,7 +529,7 @@ public final class RemediationEngine {
             long last = 0;
             int batch = 1_000;
             try (BatchRunner runner = new BatchRunner(db.dataSource(), "cutover undo " + runId, Duration.ofMillis(100),
-                    Duration.ofSeconds(30), 10, Duration.ofMinutes(1), cutover.subject())) {
+                    Duration.ofSeconds(30), 10, Duration.ofMinutes(1), cutover.subject(), (attempt, state, wait) -> { })) {
                 while (true) {
                     long from = last;
                     BatchRunner.Done<long[]> done;

@@ -5,7 +5,7 @@ import java.util.UUID;
 
 /**
  * What a running {@link Remediation} tells its listeners, in order: a {@link BatchDone} per
- * committed batch, a {@link RoundDone} per pass, one {@link Finished}.
+ * committed batch (after any {@link BatchRetry}), a {@link RoundDone} per pass, one {@link Finished}.
  *
  * <pre>{@code
  * Remediation.builder(db, cutover)
@@ -39,6 +39,18 @@ public sealed interface RemediationEvent {
      */
     record BatchDone(UUID runId, int round, long batch, int rows, int assigned, int skipped, int attempts, Duration took)
             implements RemediationEvent {
+    }
+
+    /**
+     * A batch transaction failed with a transient error and will be tried again, in a new
+     * transaction, after {@code backoff}.
+     *
+     * @param batch    the batch within the run, from 1
+     * @param attempt  the attempt that failed, from 1
+     * @param sqlState the SQLSTATE of the failure, e.g. {@code 55P03} for a lock timeout
+     * @param backoff  the wait before the next attempt
+     */
+    record BatchRetry(UUID runId, long batch, int attempt, String sqlState, Duration backoff) implements RemediationEvent {
     }
 
     /**
