@@ -473,7 +473,7 @@ public final class RemediationEngine {
         db.ensureStateTable(db.stateSchema(cutover), JOURNAL, (dsl, schema) -> {
             dsl.query("""
                     create table if not exists {0} (
-                      id bigint generated always as identity primary key,
+                      id bigint generated always as identity,
                       run_id uuid not null,
                       action text not null check (action in ('assign', 'undo')),
                       table_schema text not null,
@@ -483,10 +483,9 @@ public final class RemediationEngine {
                       old_value text,
                       new_value text,
                       policy text not null,
-                      at timestamptz not null default clock_timestamp()
+                      at timestamptz not null default clock_timestamp(),
+                      primary key (run_id, id)
                     )""", DSL.name(schema, JOURNAL)).execute();
-            dsl.query("create index if not exists {0} on {1} (run_id, id)", DSL.name("cutover_journal_run_id"),
-                    DSL.name(schema, JOURNAL)).execute();
         });
     }
 
