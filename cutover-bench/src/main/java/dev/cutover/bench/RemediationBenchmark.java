@@ -28,7 +28,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <pre>{@code
  * java -Xmx128m -cp 'cutover-bench/target/cutover-bench-0.1.0-SNAPSHOT.jar:cutover-bench/target/lib/*' \
  *     dev.cutover.bench.RemediationBenchmark --url 'jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres' \
- *     --rows 5000000 --nulls 1000000 --batch 1000
+ *     --rows 5000000 --nulls 1000000 --batch 1000,2500
  * }</pre>
  */
 public final class RemediationBenchmark {
@@ -39,7 +39,7 @@ public final class RemediationBenchmark {
     private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
     private final long rows;
     private final long nulls;
-    private final int batch;
+    private final List<Integer> batches = new ArrayList<>();
     private final int writerIntervalMillis;
     private final long idleMillis;
     private final boolean nullIndex;
@@ -48,12 +48,14 @@ public final class RemediationBenchmark {
         dataSource.setURL(args.getOrDefault("url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres"));
         rows = Long.parseLong(args.getOrDefault("rows", "5000000"));
         nulls = Long.parseLong(args.getOrDefault("nulls", "1000000"));
-        batch = Integer.parseInt(args.getOrDefault("batch", "1000"));
+        for (String b : args.getOrDefault("batch", "1000").split(",")) {
+            batches.add(Integer.parseInt(b.strip()));
+        }
         writerIntervalMillis = Integer.parseInt(args.getOrDefault("writer-interval-ms", "5"));
         idleMillis = Long.parseLong(args.getOrDefault("idle-ms", "5000"));
         nullIndex = Boolean.parseBoolean(args.getOrDefault("null-index", "false"));
-        if (nulls > rows || rows < 1 || batch < 1) {
-            throw new IllegalArgumentException("need 1 <= nulls <= rows and batch >= 1");
+        if (nulls > rows || rows < 1 || batches.stream().anyMatch(b -> b < 1)) {
+            throw new IllegalArgumentException("need 1 <= nulls <= rows and every batch >= 1");
         }
     }
 
@@ -85,6 +87,7 @@ public final class RemediationBenchmark {
             rs.next();
             server = rs.getString(1);
         }
+        warmUp();
         System.err.printf(Locale.ROOT, "Seeding %,d rows, %,d NULL...%n", rows, nulls);
         seed();
 
@@ -99,6 +102,14 @@ public final class RemediationBenchmark {
             return new long[] {changed, (long) (seconds * 1e9), (long) (seconds * 1e9), 1};
         });
 
+        List<Result> results = new ArrayList<>(List.of(single));
+        for (int batch : batches) {
+            results.add(engine(batch));
+        }
+        print(argLine, server, results);
+    }
+
+    private Result engine(int batch) throws Exception {
         fresh();
         Result engine = measure("Remediation, batch " + batch, () -> {
             CutoverDatabase db = CutoverDatabase.of(dataSource);
@@ -124,7 +135,30 @@ public final class RemediationBenchmark {
         });
 
         verifyNoNulls();
-        print(argLine, server, List.of(single, engine));
+        return engine;
+    }
+
+    /** Runs the engine on a small table first, so the measured runs do not pay for class loading and JIT. */
+    private void warmUp() throws SQLException {
+        System.err.println("Warming up the JVM...");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop table if exists bench_warmup");
+            s.execute("create table bench_warmup (id bigint primary key, email text not null, organization_id bigint)");
+        }
+        CutoverDatabase db = CutoverDatabase.of(dataSource);
+        NotNullCutover cutover = NotNullCutover.builder("bench_warmup", "organization_id").inspect("id", "email").build();
+        for (int i = 0; i < 5; i++) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("truncate bench_warmup");
+                s.execute("insert into bench_warmup select i, 'w' || i, case when i % 5 = 0 then null else 1 end "
+                        + "from generate_series(1, 50000) i");
+            }
+            Remediation.builder(db, cutover).policy(RemediationPolicies.constant(3L)).batchSize(batches.get(0)).reportLimit(10)
+                    .build().run();
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop table bench_warmup");
+        }
     }
 
     @FunctionalInterface
