@@ -255,7 +255,8 @@ public final class RemediationEngine {
             LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("outcome", outcome)
                     .addKeyValue("assigned", assigned).addKeyValue("skipped", skipped).addKeyValue("remaining", remaining)
                     .addKeyValue("rounds", round).addKeyValue("batches", batches).addKeyValue("retries", runner.retries())
-                    .addKeyValue("rowsPerSecond", rate(assigned, took)).addKeyValue("skippedByReason", skippedByReason.toString())
+                    .addKeyValue("rowsPerSecond", rate(assigned, took))
+                    .addKeyValue("skippedByReason", skippedByReason.isEmpty() ? "none" : skippedByReason.toString())
                     .log("Remediation of {} finished: {}", subject, report);
             return report;
         }
