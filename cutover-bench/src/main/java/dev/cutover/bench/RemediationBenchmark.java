@@ -28,7 +28,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * <pre>{@code
  * java -Xmx128m -cp 'cutover-bench/target/cutover-bench-0.1.0-SNAPSHOT.jar:cutover-bench/target/lib/*' \
  *     dev.cutover.bench.RemediationBenchmark --url 'jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres' \
- *     --rows 5000000 --nulls 1000000 --batch 1000,2500
+ *     --rows 5000000 --nulls 1000000 --batch 1000,2500 --rate 20000
  * }</pre>
  */
 public final class RemediationBenchmark {
@@ -40,6 +40,7 @@ public final class RemediationBenchmark {
     private final long rows;
     private final long nulls;
     private final List<Integer> batches = new ArrayList<>();
+    private final List<Integer> rates = new ArrayList<>();
     private final int writerIntervalMillis;
     private final long idleMillis;
     private final boolean nullIndex;
@@ -50,6 +51,11 @@ public final class RemediationBenchmark {
         nulls = Long.parseLong(args.getOrDefault("nulls", "1000000"));
         for (String b : args.getOrDefault("batch", "1000").split(",")) {
             batches.add(Integer.parseInt(b.strip()));
+        }
+        for (String r : args.getOrDefault("rate", "").split(",")) {
+            if (!r.isBlank()) {
+                rates.add(Integer.parseInt(r.strip()));
+            }
         }
         writerIntervalMillis = Integer.parseInt(args.getOrDefault("writer-interval-ms", "5"));
         idleMillis = Long.parseLong(args.getOrDefault("idle-ms", "5000"));
@@ -104,14 +110,18 @@ public final class RemediationBenchmark {
 
         List<Result> results = new ArrayList<>(List.of(single));
         for (int batch : batches) {
-            results.add(engine(batch));
+            results.add(engine(batch, 0));
+        }
+        for (int rate : rates) {
+            results.add(engine(batches.get(0), rate));
         }
         print(argLine, server, results);
     }
 
-    private Result engine(int batch) throws Exception {
+    private Result engine(int batch, int rate) throws Exception {
         fresh();
-        Result engine = measure("Remediation, batch " + batch, () -> {
+        String name = "Remediation, batch " + batch + (rate > 0 ? String.format(Locale.ROOT, ", maxRowsPerSecond %,d", rate) : "");
+        Result engine = measure(name, () -> {
             CutoverDatabase db = CutoverDatabase.of(dataSource);
             NotNullCutover cutover = NotNullCutover.builder(TABLE, "organization_id").inspect("id", "email").sensitive("email").build();
             if (nullIndex) {
@@ -119,7 +129,11 @@ public final class RemediationBenchmark {
             }
             List<Long> batchNanos = new ArrayList<>();
             long start = System.nanoTime();
-            RemediationReport report = Remediation.builder(db, cutover)
+            Remediation.Builder builder = Remediation.builder(db, cutover);
+            if (rate > 0) {
+                builder.maxRowsPerSecond(rate);
+            }
+            RemediationReport report = builder
                     .policy(RemediationPolicies.constant(3L))
                     .batchSize(batch)
                     .reportLimit(10)
