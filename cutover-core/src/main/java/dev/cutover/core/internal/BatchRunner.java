@@ -113,8 +113,9 @@ final class BatchRunner implements AutoCloseable {
         try {
             c.setAutoCommit(false);
             DSLContext dsl = Sql.dsl(c);
-            Sql.setLocal(dsl, "statement_timeout", statementTimeout.toMillis() + "ms");
-            Sql.setLocal(dsl, "lock_timeout", lockTimeout.toMillis() + "ms");
+            // Both timeouts for this transaction only, in one round trip.
+            dsl.fetch("select set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true)",
+                    statementTimeout.toMillis() + "ms", lockTimeout.toMillis() + "ms");
             T result = work.apply(c, dsl);
             c.commit();
             return result;
