@@ -65,6 +65,25 @@ public final class LookupPolicy implements RemediationPolicy {
             this.sql = sql;
         }
 
+        /**
+         * The same failure with the given values masked in its message. The server's message may
+         * quote a bound value ("invalid input syntax ... \"jane@example.com\""); the original
+         * exception, which would show it in a stack trace, is left out.
+         */
+        LookupFailedException masking(java.util.Collection<String> sensitiveValues) {
+            String message = getMessage() == null ? "" : getMessage();
+            String masked = message;
+            for (String value : sensitiveValues) {
+                if (!value.isEmpty()) {
+                    masked = masked.replace(value, Masking.mask(value));
+                }
+            }
+            if (masked.equals(message)) {
+                return this;
+            }
+            return new LookupFailedException(sql, new SQLException(masked, Sql.sqlState(this)));
+        }
+
         String sql() {
             return sql;
         }

@@ -48,6 +48,8 @@ public final class RemediationEngine {
     private final UUID runId = UUID.randomUUID();
     private final List<String> shown;
     private long currentBatch;
+    private long lastProgressLog = System.nanoTime();
+    private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
     public RemediationEngine(RemediationPlan plan) {
         this.plan = plan;
@@ -215,6 +217,16 @@ public final class RemediationEngine {
                             .addKeyValue("attempts", done.attempts()).addKeyValue("millis", done.took().toMillis())
                             .log("Batch {} of {}: {} rows, {} assigned, {} skipped", batches, subject, result.rows(),
                                     result.assigned().size(), result.skipped().size());
+                    long now = System.nanoTime();
+                    if (now - lastProgressLog >= PROGRESS_EVERY_NANOS) {
+                        lastProgressLog = now;
+                        Duration soFar = Duration.ofNanos(now - start);
+                        LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("round", round)
+                                .addKeyValue("batches", batches).addKeyValue("assigned", assigned)
+                                .addKeyValue("rowsPerSecond", rate(assigned, soFar))
+                                .log("Remediating {}: {} rows assigned in {} batches, {} rows/s", subject, assigned, batches,
+                                        rate(assigned, soFar));
+                    }
                     if (limiter != null && !plan.dryRun()) {
                         throttle(limiter, result.assigned().size());
                     }
@@ -378,7 +390,7 @@ public final class RemediationEngine {
                 try {
                     traced = PolicyTree.decide(plan.policy(), read.row());
                 } catch (LookupPolicy.LookupFailedException e) {
-                    throw e;
+                    throw e.masking(sensitiveValues(read.row()));
                 } catch (RuntimeException e) {
                     throw new PolicyFailedException("Policy " + PolicyTree.describe(plan.policy()) + " failed on row "
                             + masked(read.row().key()) + " of " + cutover.subject() + ": " + e, e);
@@ -447,6 +459,17 @@ public final class RemediationEngine {
             changed.add(key);
         }
         return changed;
+    }
+
+    private List<String> sensitiveValues(RemediationRow row) {
+        List<String> values = new ArrayList<>();
+        for (String c : cutover.sensitive()) {
+            Object v = row.values().get(c);
+            if (v != null) {
+                values.add(v.toString());
+            }
+        }
+        return values;
     }
 
     private Map<String, Object> masked(Map<String, Object> values) {

@@ -85,13 +85,13 @@ class RemediationFaultTest {
         try (Connection c = database.dataSource().getConnection(); Statement s = c.createStatement()) {
             int terminated = 0;
             try (ResultSet rs = s.executeQuery("select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity "
-                    + "where application_name like 'cutover remediation %' and pid <> pg_backend_pid()")) {
+                    + "where application_name like 'cutover remediation %' and datname = current_database() and pid <> pg_backend_pid()")) {
                 rs.next();
                 terminated = rs.getInt(1);
             }
             for (int i = 0; i < 200; i++) {
                 try (ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity "
-                        + "where application_name like 'cutover remediation %'")) {
+                        + "where application_name like 'cutover remediation %' and datname = current_database()")) {
                     rs.next();
                     if (rs.getInt(1) == 0) {
                         break;

@@ -273,6 +273,20 @@ class RemediationTest {
     }
 
     @Test
+    void aFailingLookupMasksTheSensitiveValuesTheServerQuotes() {
+        Remediation remediation = Remediation.builder(db, CUTOVER)
+                .policy(RemediationPolicies.lookup("select id from organizations where id = cast(:email as bigint)")).build();
+
+        assertThatThrownBy(remediation::run)
+                .isInstanceOf(CutoverDatabaseException.class)
+                .hasMessageContaining("(SQLSTATE 22P02): invalid input syntax for type bigint: \"u***@unknown.test\". SQL: ")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("u2@"))
+                .satisfies(e -> assertThat(java.util.stream.Stream.iterate(e, t -> t != null, Throwable::getCause)
+                        .map(String::valueOf)).noneMatch(m -> m.contains("u2@")));
+        assertThat(nulls()).isEqualTo(15);
+    }
+
+    @Test
     void aPolicyThatThrowsFailsTheRunWithTheRowMasked() {
         RemediationPolicy policy = RemediationPolicies.named("picky", row -> {
             throw new IllegalStateException("cannot decide");
