@@ -102,9 +102,12 @@ public final class RemediationEngine {
         } catch (CutoverDatabaseException e) {
             String state = e.sqlState().orElse("");
             if (state.startsWith("22") || state.startsWith("42")) {
-                throw new CutoverConfigurationException("RemediationPolicies.constant(" + shownValue + ") does not fit "
-                        + cutover.subject() + " of type " + target.columnType() + ": " + serverMessage(e)
-                        + ". Give a value of type " + target.columnType() + ".", e);
+                boolean sensitive = cutover.sensitive().contains(cutover.column());
+                String server = sensitive ? serverMessage(e).replace(literal(value), shownValue) : serverMessage(e);
+                String message = "RemediationPolicies.constant(" + shownValue + ") does not fit " + cutover.subject() + " of type "
+                        + target.columnType() + ": " + server + ". Give a value of type " + target.columnType() + ".";
+                // The cause quotes the value; leave it out when the column is sensitive.
+                throw sensitive ? new CutoverConfigurationException(message) : new CutoverConfigurationException(message, e);
             }
             throw e;
         }

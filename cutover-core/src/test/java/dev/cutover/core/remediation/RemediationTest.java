@@ -247,6 +247,16 @@ class RemediationTest {
     }
 
     @Test
+    void aConstantThatDoesNotFitASensitiveColumnIsMaskedInTheMessage() {
+        NotNullCutover secret = NotNullCutover.builder("user", "organization_id").sensitive("organization_id").build();
+        assertThatThrownBy(() -> Remediation.builder(db, secret).policy(RemediationPolicies.constant("secret-org")).build())
+                .isInstanceOf(CutoverConfigurationException.class)
+                .hasNoCause()
+                .hasMessage("RemediationPolicies.constant(s***) does not fit public.\"user\".organization_id of type bigint: "
+                        + "invalid input syntax for type bigint: \"s***\". Give a value of type bigint.");
+    }
+
+    @Test
     void aLookupParameterMustBeAColumnOfTheRow() {
         assertThatThrownBy(() -> Remediation.builder(db, CUTOVER)
                 .policy(RemediationPolicies.lookup("select id from organizations where domain = :domain")).build())
