@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ public final class LookupPolicy implements RemediationPolicy {
          * quote a bound value ("invalid input syntax ... \"jane@example.com\""); the original
          * exception, which would show it in a stack trace, is left out.
          */
-        LookupFailedException masking(java.util.Collection<String> sensitiveValues) {
+        LookupFailedException masking(Collection<String> sensitiveValues) {
             String message = getMessage() == null ? "" : getMessage();
             String masked = message;
             for (String value : sensitiveValues) {

@@ -28,6 +28,7 @@ import java.util.function.Consumer;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.Name;
 import org.jooq.QueryPart;
 import org.jooq.Record;
 import org.jooq.Result;
@@ -492,7 +493,7 @@ public final class RemediationEngine {
 
     // ---------------------------------------------------------------- journal
 
-    static org.jooq.Name journalName(PostgresCutoverDatabase db, NotNullCutover cutover) {
+    static Name journalName(PostgresCutoverDatabase db, NotNullCutover cutover) {
         return DSL.name(db.stateSchema(cutover), JOURNAL);
     }
 
@@ -550,7 +551,7 @@ public final class RemediationEngine {
                     .schema(meta.get("table_schema", String.class)).key(keyColumns).build();
             Target target = db.target(cutover);
             long assigned = meta.get("assigned", Long.class);
-            org.jooq.Name journal = DSL.name(schema, JOURNAL);
+            Name journal = DSL.name(schema, JOURNAL);
             long restored = 0;
             long last = 0;
             int batch = 1_000;
@@ -580,7 +581,7 @@ public final class RemediationEngine {
         }
 
         /** {journal rows read, rows restored, last journal id}. */
-        private long[] undoBatch(DSLContext dsl, Target target, org.jooq.Name journal, long after, int batch) {
+        private long[] undoBatch(DSLContext dsl, Target target, Name journal, long after, int batch) {
             Record range = dsl.resultQuery("""
                     select count(*) as n, max(id) as last from (
                       select id from {0} where run_id = {1} and action = 'assign' and id > {2} order by id limit {3}) s""",
