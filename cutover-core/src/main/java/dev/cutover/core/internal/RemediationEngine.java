@@ -1,0 +1,648 @@
+package dev.cutover.core.internal;
+
+import dev.cutover.core.CutoverConfigurationException;
+import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.CutoverDatabaseException;
+import dev.cutover.core.CutoverException;
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.remediation.RemediationDecision;
+import dev.cutover.core.remediation.RemediationEvent;
+import dev.cutover.core.remediation.RemediationException;
+import dev.cutover.core.remediation.RemediationReport;
+import dev.cutover.core.remediation.RemediationRow;
+import dev.cutover.core.remediation.UndoReport;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.Name;
+import org.jooq.QueryPart;
+import org.jooq.Record;
+import org.jooq.Result;
+import org.jooq.impl.DSL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs a remediation: rounds of keyset-paged batches, each one short journaled transaction. */
+public final class RemediationEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.cutover.core.remediation.Remediation");
+    static final String JOURNAL = "cutover_journal";
+
+    private final RemediationPlan plan;
+    private final PostgresCutoverDatabase db;
+    private final Target target;
+    private final NotNullCutover cutover;
+    private final UUID runId = UUID.randomUUID();
+    private final List<String> shown;
+    private long currentBatch;
+    private long lastProgressLog = System.nanoTime();
+    private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+
+    public RemediationEngine(RemediationPlan plan) {
+        this.plan = plan;
+        this.db = PostgresCutoverDatabase.of(plan.db());
+        this.target = db.target(plan.cutover());
+        this.cutover = plan.cutover();
+        this.shown = target.shownColumns();
+    }
+
+    // ---------------------------------------------------------------- checks before any change
+
+    /**
+     * Checks a plan against the database, reading only.
+     *
+     * @throws CutoverConfigurationException naming the lookup parameter or constant that does not fit
+     */
+    public static void check(RemediationPlan plan) {
+        PostgresCutoverDatabase db = PostgresCutoverDatabase.of(plan.db());
+        Target target = db.target(plan.cutover());
+        List<String> columns = target.shownColumns();
+        List<Object> constants = new ArrayList<>();
+        PolicyTree.visit(plan.policy(), p -> {
+            if (p instanceof LookupPolicy lookup) {
+                for (String parameter : lookup.sql().parameters()) {
+                    if (!columns.contains(parameter)) {
+                        throw new CutoverConfigurationException("Lookup parameter :" + parameter + " is not a column of the rows of "
+                                + plan.cutover().subject() + "; parameters are bound from the key and inspect columns ("
+                                + String.join(", ", columns) + "); add the column with NotNullCutover.builder(...).inspect(...). "
+                                + "SQL: " + lookup.sql().sql());
+                    }
+                }
+            } else if (p instanceof PolicyTree.Constant constant) {
+                constants.add(constant.value());
+            }
+        });
+        for (Object value : constants) {
+            checkFits(db, target, value);
+        }
+    }
+
+    private static void checkFits(PostgresCutoverDatabase db, Target target, Object value) {
+        NotNullCutover cutover = target.cutover();
+        String shownValue = cutover.sensitive().contains(cutover.column()) ? Masking.mask(value) : String.valueOf(value);
+        try {
+            Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "check a constant against " + cutover.subject(), dsl -> {
+                Sql.setLocal(dsl, "lock_timeout", "1000ms");
+                return dsl.resultQuery("select coalesce((null::{0}).{1}, {2})::text", target.tableName(),
+                        DSL.name(cutover.column()), DSL.inline(literal(value))).fetchOne(0, String.class);
+            });
+        } catch (CutoverDatabaseException e) {
+            String state = e.sqlState().orElse("");
+            if (state.startsWith("22") || state.startsWith("42")) {
+                boolean sensitive = cutover.sensitive().contains(cutover.column());
+                String server = sensitive ? serverMessage(e).replace(literal(value), shownValue) : serverMessage(e);
+                String message = "RemediationPolicies.constant(" + shownValue + ") does not fit " + cutover.subject() + " of type "
+                        + target.columnType() + ": " + server + ". Give a value of type " + target.columnType() + ".";
+                // The cause quotes the value; leave it out when the column is sensitive.
+                throw sensitive ? new CutoverConfigurationException(message) : new CutoverConfigurationException(message, e);
+            }
+            throw e;
+        }
+    }
+
+    private static String serverMessage(CutoverDatabaseException e) {
+        Throwable t = e.getCause();
+        while (t != null && !(t instanceof SQLException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = t == null || t.getMessage() == null ? e.getMessage() : t.getMessage();
+        if (m.startsWith("ERROR: ")) {
+            m = m.substring("ERROR: ".length());
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m.strip() : m.substring(0, nl).strip();
+    }
+
+    /** The text PostgreSQL receives for a value: the column type's input function converts it. */
+    static String literal(Object value) {
+        if (value instanceof BigDecimal d) {
+            return d.toPlainString();
+        }
+        return value.toString();
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    /** One row read in a batch. */
+    private record Read(List<Object> key, RemediationRow row) {
+    }
+
+    /** What one batch transaction did. */
+    private record BatchResult(int rows, List<Object> lastKey, List<RemediationReport.Change> assigned,
+                               List<RemediationReport.SkippedRow> skipped) {
+    }
+
+    public RemediationReport run() {
+        long start = System.nanoTime();
+        String subject = cutover.subject();
+        if (!plan.dryRun()) {
+            ensureJournal(db, cutover);
+        }
+        RateLimiter limiter = plan.maxRowsPerSecond() > 0 ? RateLimiter.of("cutover-remediation-" + runId,
+                RateLimiterConfig.custom().limitForPeriod(plan.maxRowsPerSecond()).limitRefreshPeriod(Duration.ofSeconds(1))
+                        .timeoutDuration(Duration.ofSeconds(3)).build()) : null;
+        LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("dryRun", plan.dryRun())
+                .addKeyValue("policy", PolicyTree.describe(plan.policy())).addKeyValue("batchSize", plan.batchSize())
+                .log("Remediation of {} started (run {}{})", subject, runId, plan.dryRun() ? ", dry run" : "");
+
+        long assigned = 0;
+        Map<String, Long> byValue = new LinkedHashMap<>();
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        Map<String, Long> skippedByReason = new LinkedHashMap<>();
+        List<RemediationReport.SkippedRow> skippedRows = new ArrayList<>();
+        long skipped = 0;
+        long batches = 0;
+        long remaining;
+        int round = 0;
+        RemediationReport.Outcome outcome;
+        try (BatchRunner runner = new BatchRunner(db.dataSource(), "cutover remediation " + runId, plan.lockTimeout(),
+                plan.batchTimeout(), plan.maxAttempts(), plan.maxRetryTime(), subject,
+                (attempt, state, wait) -> publish(new RemediationEvent.BatchRetry(runId, currentBatch, attempt, state, wait)))) {
+            while (true) {
+                round++;
+                long roundStart = System.nanoTime();
+                long roundAssigned = 0;
+                skipped = 0;
+                skippedByReason.clear();
+                skippedRows.clear();
+                List<Object> last = null;
+                while (true) {
+                    List<Object> after = last;
+                    long batchNumber = batches + 1;
+                    currentBatch = batchNumber;
+                    BatchRunner.Done<BatchResult> done;
+                    try {
+                        done = runner.inTransaction((connection, dsl) -> batch(connection, dsl, after));
+                    } catch (RemediationException | CutoverConfigurationException e) {
+                        throw e;
+                    } catch (Exception e) {
+                        throw failure(e, batchNumber, assigned, runner.retries());
+                    }
+                    batches++;
+                    BatchResult result = done.value();
+                    roundAssigned += result.assigned().size();
+                    assigned += result.assigned().size();
+                    for (RemediationReport.Change change : result.assigned()) {
+                        if (byValue.containsKey(change.value()) || byValue.size() < plan.reportLimit()) {
+                            byValue.merge(change.value(), 1L, Long::sum);
+                        }
+                        if (changes.size() < plan.reportLimit()) {
+                            changes.add(change);
+                        }
+                    }
+                    skipped += result.skipped().size();
+                    for (RemediationReport.SkippedRow row : result.skipped()) {
+                        if (skippedByReason.containsKey(row.reason()) || skippedByReason.size() < plan.reportLimit()) {
+                            skippedByReason.merge(row.reason(), 1L, Long::sum);
+                        }
+                        if (skippedRows.size() < plan.reportLimit()) {
+                            skippedRows.add(row);
+                        }
+                    }
+                    publish(new RemediationEvent.BatchDone(runId, round, batches, result.rows(), result.assigned().size(),
+                            result.skipped().size(), done.attempts(), done.took()));
+                    LOG.atDebug().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("round", round)
+                            .addKeyValue("batch", batches).addKeyValue("rows", result.rows())
+                            .addKeyValue("assigned", result.assigned().size()).addKeyValue("skipped", result.skipped().size())
+                            .addKeyValue("attempts", done.attempts()).addKeyValue("millis", done.took().toMillis())
+                            .log("Batch {} of {}: {} rows, {} assigned, {} skipped", batches, subject, result.rows(),
+                                    result.assigned().size(), result.skipped().size());
+                    long now = System.nanoTime();
+                    if (now - lastProgressLog >= PROGRESS_EVERY_NANOS) {
+                        lastProgressLog = now;
+                        Duration soFar = Duration.ofNanos(now - start);
+                        LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("round", round)
+                                .addKeyValue("batches", batches).addKeyValue("assigned", assigned)
+                                .addKeyValue("rowsPerSecond", rate(assigned, soFar))
+                                .log("Remediating {}: {} rows assigned in {} batches, {} rows/s", subject, assigned, batches,
+                                        rate(assigned, soFar));
+                    }
+                    if (limiter != null && !plan.dryRun()) {
+                        throttle(limiter, result.assigned().size());
+                    }
+                    if (result.rows() < plan.batchSize()) {
+                        break;
+                    }
+                    last = result.lastKey();
+                }
+                remaining = db.probe(cutover).count();
+                Duration roundTook = Duration.ofNanos(System.nanoTime() - roundStart);
+                publish(new RemediationEvent.RoundDone(runId, round, roundAssigned, skipped, remaining, roundTook));
+                LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("round", round)
+                        .addKeyValue("assigned", roundAssigned).addKeyValue("skipped", skipped).addKeyValue("remaining", remaining)
+                        .addKeyValue("rowsPerSecond", rate(roundAssigned, roundTook))
+                        .log("Round {} of {}: {} assigned, {} skipped, {} NULL rows remain", round, subject, roundAssigned,
+                                skipped, remaining);
+                if (plan.dryRun()) {
+                    outcome = RemediationReport.Outcome.DRY_RUN;
+                    break;
+                }
+                if (remaining == 0) {
+                    outcome = RemediationReport.Outcome.COMPLETE;
+                    break;
+                }
+                if (roundAssigned == 0) {
+                    outcome = RemediationReport.Outcome.NO_PROGRESS;
+                    break;
+                }
+                if (round >= plan.maxRounds()) {
+                    outcome = RemediationReport.Outcome.ROUNDS_EXHAUSTED;
+                    break;
+                }
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            RemediationReport report = new RemediationReport(runId, subject, plan.dryRun(), outcome, assigned, byValue, changes,
+                    skipped, skippedByReason, skippedRows, remaining, round, batches, runner.retries(), took);
+            publish(new RemediationEvent.Finished(runId, report));
+            LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("outcome", outcome)
+                    .addKeyValue("assigned", assigned).addKeyValue("skipped", skipped).addKeyValue("remaining", remaining)
+                    .addKeyValue("rounds", round).addKeyValue("batches", batches).addKeyValue("retries", runner.retries())
+                    .addKeyValue("rowsPerSecond", rate(assigned, took))
+                    .addKeyValue("skippedByReason", skippedByReason.isEmpty() ? "none" : skippedByReason.toString())
+                    .log("Remediation of {} finished: {}", subject, report);
+            return report;
+        }
+    }
+
+    private static long rate(long rows, Duration took) {
+        long nanos = Math.max(1, took.toNanos());
+        return rows * 1_000_000_000L / nanos;
+    }
+
+    private void throttle(RateLimiter limiter, int rows) {
+        int left = rows;
+        int chunk = plan.maxRowsPerSecond();
+        while (left > 0) {
+            int n = Math.min(left, chunk);
+            if (!limiter.acquirePermission(n)) {
+                // A bounded wait ran out; the next acquisition waits again. Never unbounded.
+                LOG.atDebug().addKeyValue("target", cutover.subject()).log("Rate limiter wait timed out; continuing to wait");
+                continue;
+            }
+            left -= n;
+        }
+    }
+
+    private void publish(RemediationEvent event) {
+        for (Consumer<? super RemediationEvent> listener : plan.listeners()) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                LOG.atWarn().addKeyValue("target", cutover.subject()).addKeyValue("event", event.getClass().getSimpleName())
+                        .setCause(e).log("A remediation listener failed; ignored");
+            }
+        }
+    }
+
+    private CutoverException failure(Exception e, long batch, long assignedBefore, long retries) {
+        String committed = " Nothing in this batch was changed; " + assignedBefore + " rows assigned before are journaled under run "
+                + runId + (plan.dryRun() ? " (dry run: none)" : " (Remediation.undo(db, runId) puts them back)") + ".";
+        LookupPolicy.LookupFailedException lookup = find(e, LookupPolicy.LookupFailedException.class);
+        if (lookup != null) {
+            String state = Sql.sqlState(lookup);
+            return new CutoverDatabaseException("Lookup policy failed while remediating " + cutover.subject() + " in batch " + batch
+                    + (state == null ? "" : " (SQLSTATE " + state + ")") + ": " + firstLine(lookup.getMessage()) + ". SQL: "
+                    + lookup.sql() + "." + committed, state, e);
+        }
+        if (e instanceof PolicyFailedException p) {
+            return new RemediationException(p.getMessage() + "." + committed, p.getCause());
+        }
+        String attempts = retries > 0 ? " after " + retries + " retries" : "";
+        CutoverDatabaseException translated = Sql.translate("remediate batch " + batch + " of " + cutover.subject() + attempts, e);
+        return new CutoverDatabaseException(translated.getMessage() + committed, translated.sqlState().orElse(null), e);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        String m = s.startsWith("ERROR: ") ? s.substring(7) : s;
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m.strip() : m.substring(0, nl).strip();
+    }
+
+    private static <X extends Throwable> X find(Throwable e, Class<X> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    /** A policy threw; carries the row (masked) in the message. */
+    static final class PolicyFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PolicyFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    // ---------------------------------------------------------------- one batch
+
+    private BatchResult batch(Connection connection, DSLContext dsl, List<Object> after) throws SQLException {
+        List<Field<Object>> keys = target.keyFields();
+        List<Field<Object>> fields = shown.stream().map(target::field).toList();
+        Condition condition = target.column().isNull();
+        if (after != null) {
+            condition = condition.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
+                    : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
+        }
+        Result<Record> records = dsl.select(fields).from(target.table()).where(condition)
+                .orderBy(keys.stream().map(Field::asc).toList()).limit(plan.batchSize()).fetch();
+        List<Read> reads = new ArrayList<>(records.size());
+        for (Record r : records) {
+            List<Object> key = new ArrayList<>(target.keyColumns().size());
+            Map<String, Object> keyMap = new LinkedHashMap<>();
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (int i = 0; i < shown.size(); i++) {
+                String name = shown.get(i);
+                Object raw = r.get(i);
+                Object readable = Values.readable(raw);
+                values.put(name, readable);
+                if (target.keyColumns().contains(name)) {
+                    keyMap.put(name, readable);
+                }
+            }
+            for (String k : target.keyColumns()) {
+                key.add(r.get(shown.indexOf(k)));
+            }
+            reads.add(new Read(key, new RemediationRow(keyMap, values)));
+        }
+
+        // Decide every row first, on this transaction; lookups run before any UPDATE.
+        Map<List<String>, List<Read>> groups = new LinkedHashMap<>();
+        List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
+        try (LookupPolicy.Scope scope = LookupPolicy.Scope.open(connection)) {
+            for (Read read : reads) {
+                PolicyTree.Traced traced;
+                try {
+                    traced = PolicyTree.decide(plan.policy(), read.row());
+                } catch (LookupPolicy.LookupFailedException e) {
+                    throw e.masking(sensitiveValues(read.row()));
+                } catch (RuntimeException e) {
+                    throw new PolicyFailedException("Policy " + PolicyTree.describe(plan.policy()) + " failed on row "
+                            + masked(read.row().key()) + " of " + cutover.subject() + ": " + e, e);
+                }
+                if (traced.decision() instanceof RemediationDecision.Assign assign) {
+                    groups.computeIfAbsent(List.of(literal(assign.value()), traced.policy()), g -> new ArrayList<>()).add(read);
+                } else {
+                    RemediationDecision.Skip skip = (RemediationDecision.Skip) traced.decision();
+                    skipped.add(new RemediationReport.SkippedRow(masked(read.row().key()), maskedColumns(read.row()), skip.reason()));
+                }
+            }
+        }
+
+        List<RemediationReport.Change> assigned = new ArrayList<>();
+        for (Map.Entry<List<String>, List<Read>> group : groups.entrySet()) {
+            String value = group.getKey().get(0);
+            String policy = group.getKey().get(1);
+            Set<List<Object>> changed = plan.dryRun() ? null : update(dsl, value, policy, group.getValue());
+            String shownValue = cutover.sensitive().contains(cutover.column()) ? Masking.mask(value) : value;
+            for (Read read : group.getValue()) {
+                if (changed == null || changed.contains(read.key())) {
+                    assigned.add(new RemediationReport.Change(masked(read.row().key()), maskedColumns(read.row()), shownValue, policy));
+                }
+            }
+        }
+        List<Object> lastKey = reads.isEmpty() ? after : reads.get(reads.size() - 1).key();
+        return new BatchResult(reads.size(), lastKey, assigned, skipped);
+    }
+
+    /** {@code UPDATE ... WHERE key IN (...) AND col IS NULL}, journaled in the same statement; the keys changed. */
+    private Set<List<Object>> update(DSLContext dsl, String value, String policy, List<Read> rows) {
+        List<Field<Object>> keys = target.keyFields();
+        Condition in;
+        if (keys.size() == 1) {
+            in = keys.get(0).in(rows.stream().map(r -> DSL.val(r.key().get(0))).toList());
+        } else {
+            in = DSL.row(keys).in(rows.stream().map(r -> DSL.row(r.key().stream().map(DSL::val).toList())).toList());
+        }
+        List<QueryPart> aliased = new ArrayList<>();
+        List<QueryPart> aliases = new ArrayList<>();
+        List<QueryPart> pairs = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            aliased.add(DSL.field("{0} as {1}", keys.get(i), DSL.name("cutover_k" + i)));
+            aliases.add(DSL.name("cutover_k" + i));
+            pairs.add(DSL.inline(target.keyColumns().get(i)));
+            pairs.add(keys.get(i));
+        }
+        Result<Record> result = dsl.resultQuery("""
+                with u as (
+                  update {0} set {1} = {2} where {3} and {4} is null
+                  returning {5}, jsonb_build_object({6}) as cutover_key, {4}::text as cutover_value
+                ), j as (
+                  insert into {7} (run_id, action, table_schema, table_name, column_name, key, old_value, new_value, policy)
+                  select {8}, 'assign', {9}, {10}, {11}, cutover_key, null, cutover_value, {12} from u
+                )
+                select {13} from u""",
+                target.tableName(), DSL.name(cutover.column()), DSL.inline(value), in, target.column(),
+                DSL.list(aliased), DSL.list(pairs), journalName(db, cutover), DSL.val(runId), DSL.val(cutover.schema()),
+                DSL.val(cutover.table()), DSL.val(cutover.column()), DSL.val(policy), DSL.list(aliases)).fetch();
+        Set<List<Object>> changed = new HashSet<>();
+        for (Record r : result) {
+            List<Object> key = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                key.add(r.get(i));
+            }
+            changed.add(key);
+        }
+        return changed;
+    }
+
+    private List<String> sensitiveValues(RemediationRow row) {
+        List<String> values = new ArrayList<>();
+        for (String c : cutover.sensitive()) {
+            Object v = row.values().get(c);
+            if (v != null) {
+                values.add(v.toString());
+            }
+        }
+        return values;
+    }
+
+    private Map<String, Object> masked(Map<String, Object> values) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, cutover.sensitive().contains(k) ? Masking.mask(v) : v));
+        return out;
+    }
+
+    private Map<String, Object> maskedColumns(RemediationRow row) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String c : target.inspectColumns()) {
+            Object v = row.values().get(c);
+            out.put(c, cutover.sensitive().contains(c) ? Masking.mask(v) : v);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- journal
+
+    static Name journalName(PostgresCutoverDatabase db, NotNullCutover cutover) {
+        return DSL.name(db.stateSchema(cutover), JOURNAL);
+    }
+
+    static void ensureJournal(PostgresCutoverDatabase db, NotNullCutover cutover) {
+        db.ensureStateTable(db.stateSchema(cutover), JOURNAL, (dsl, schema) -> {
+            dsl.query("""
+                    create table if not exists {0} (
+                      id bigint generated always as identity,
+                      run_id uuid not null,
+                      action text not null check (action in ('assign', 'undo')),
+                      table_schema text not null,
+                      table_name text not null,
+                      column_name text not null,
+                      key jsonb not null,
+                      old_value text,
+                      new_value text,
+                      policy text not null,
+                      at timestamptz not null default clock_timestamp(),
+                      primary key (run_id, id)
+                    )""", DSL.name(schema, JOURNAL)).execute();
+        });
+    }
+
+    // ---------------------------------------------------------------- undo
+
+    public static UndoReport undo(CutoverDatabase database, UUID runId) {
+        return new Undo(PostgresCutoverDatabase.of(database), runId).run();
+    }
+
+    private static final class Undo {
+        private final PostgresCutoverDatabase db;
+        private final UUID runId;
+
+        Undo(PostgresCutoverDatabase db, UUID runId) {
+            this.db = db;
+            this.runId = runId;
+        }
+
+        UndoReport run() {
+            long start = System.nanoTime();
+            String schema = findJournal();
+            Record meta = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read run " + runId + " from the journal",
+                    dsl -> dsl.resultQuery("""
+                            select table_schema, table_name, column_name,
+                                   array(select jsonb_object_keys(key)) as key_columns,
+                                   (select count(*) from {0} a where a.run_id = j.run_id and a.action = 'assign') as assigned
+                            from {0} j where run_id = {1} and action = 'assign' order by id limit 1""",
+                            DSL.name(schema, JOURNAL), DSL.val(runId)).fetchOne());
+            if (meta == null) {
+                throw new CutoverConfigurationException("Run " + runId + " assigned no rows in " + Identifiers.display(schema, JOURNAL)
+                        + "; nothing to undo (a dry run is not journaled).");
+            }
+            String[] keyColumns = meta.get("key_columns", String[].class);
+            NotNullCutover cutover = NotNullCutover.builder(meta.get("table_name", String.class), meta.get("column_name", String.class))
+                    .schema(meta.get("table_schema", String.class)).key(keyColumns).build();
+            Target target = db.target(cutover);
+            long assigned = meta.get("assigned", Long.class);
+            Name journal = DSL.name(schema, JOURNAL);
+            long restored = 0;
+            long last = 0;
+            int batch = 1_000;
+            try (BatchRunner runner = new BatchRunner(db.dataSource(), "cutover undo " + runId, Duration.ofMillis(100),
+                    Duration.ofSeconds(30), 10, Duration.ofMinutes(1), cutover.subject(), (attempt, state, wait) -> { })) {
+                while (true) {
+                    long from = last;
+                    BatchRunner.Done<long[]> done;
+                    try {
+                        done = runner.inTransaction((connection, dsl) -> undoBatch(dsl, target, journal, from, batch));
+                    } catch (Exception e) {
+                        throw Sql.translate("undo run " + runId + " on " + cutover.subject() + " (" + restored
+                                + " rows restored so far; undo again to continue)", e);
+                    }
+                    if (done.value()[0] == 0) {
+                        break;
+                    }
+                    restored += done.value()[1];
+                    last = done.value()[2];
+                }
+            }
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            UndoReport report = new UndoReport(runId, cutover.subject(), restored, assigned - restored, took);
+            LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("runId", runId).addKeyValue("restored", restored)
+                    .addKeyValue("unchanged", assigned - restored).log("Undo of run {}: {}", runId, report);
+            return report;
+        }
+
+        /** {journal rows read, rows restored, last journal id}. */
+        private long[] undoBatch(DSLContext dsl, Target target, Name journal, long after, int batch) {
+            Record range = dsl.resultQuery("""
+                    select count(*) as n, max(id) as last from (
+                      select id from {0} where run_id = {1} and action = 'assign' and id > {2} order by id limit {3}) s""",
+                    journal, DSL.val(runId), DSL.val(after), DSL.inline(batch)).fetchOne();
+            long n = range.get("n", Long.class);
+            if (n == 0) {
+                return new long[] {0, 0, after};
+            }
+            long last = range.get("last", Long.class);
+            List<QueryPart> match = new ArrayList<>();
+            for (String k : target.keyColumns()) {
+                match.add(DSL.condition("{0} = (jsonb_populate_record(null::{1}, j.key)).{2}", target.field(k), target.tableName(),
+                        DSL.name(k)));
+            }
+            NotNullCutover cutover = target.cutover();
+            Integer restored = dsl.resultQuery("""
+                    with j as (
+                      select key, new_value from {0} where run_id = {1} and action = 'assign' and id > {2} and id <= {3}
+                    ), u as (
+                      update {4} set {5} = null from j where {6} and {7}::text = j.new_value
+                      returning j.key, j.new_value
+                    ), ins as (
+                      insert into {0} (run_id, action, table_schema, table_name, column_name, key, old_value, new_value, policy)
+                      select {1}, 'undo', {8}, {9}, {10}, u.key, u.new_value, null, 'undo' from u
+                    )
+                    select count(*)::int from u""",
+                    journal, DSL.val(runId), DSL.val(after), DSL.val(last), target.tableName(), DSL.name(cutover.column()),
+                    DSL.and(match.stream().map(c -> (Condition) c).toList()), target.column(), DSL.val(cutover.schema()),
+                    DSL.val(cutover.table()), DSL.val(cutover.column())).fetchOne(0, Integer.class);
+            return new long[] {n, restored, last};
+        }
+
+        private String findJournal() {
+            List<String> schemas = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "find the remediation journal",
+                    dsl -> {
+                        List<String> candidates = db.settings().stateSchema().map(List::of).orElseGet(() -> dsl.fetch("""
+                                select n.nspname::text from pg_catalog.pg_class c
+                                join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                                where c.relname = ? and c.relkind in ('r', 'p') order by 1""", JOURNAL).getValues(0, String.class));
+                        List<String> holding = new ArrayList<>();
+                        for (String s : candidates) {
+                            boolean exists = dsl.fetchOne("""
+                                    select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                                    where n.nspname = ? and c.relname = ?""", s, JOURNAL) != null;
+                            if (exists && dsl.fetchExists(DSL.selectOne().from(DSL.table(DSL.name(s, JOURNAL)))
+                                    .where(DSL.field(DSL.name("run_id")).eq(DSL.val(runId))))) {
+                                holding.add(s);
+                            }
+                        }
+                        return holding;
+                    });
+            if (schemas.isEmpty()) {
+                throw new CutoverConfigurationException("No remediation journal holds run " + runId
+                        + (db.settings().stateSchema().isPresent() ? " in schema " + db.settings().stateSchema().get() : "")
+                        + "; check the run id (RemediationReport.runId()) and the database's stateSchema.");
+            }
+            if (schemas.size() > 1) {
+                throw new CutoverConfigurationException("Run " + runId + " appears in the journals of several schemas " + schemas
+                        + "; set CutoverDatabase.builder(...).stateSchema(...) to the one to undo.");
+            }
+            return schemas.get(0);
+        }
+    }
+}

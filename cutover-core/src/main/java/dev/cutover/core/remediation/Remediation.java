@@ -1,0 +1,229 @@
+package dev.cutover.core.remediation;
+
+import dev.cutover.core.CutoverConfigurationException;
+import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.CutoverDatabaseException;
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.internal.RemediationEngine;
+import dev.cutover.core.internal.RemediationPlan;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * The runbook's remediation loop: reads the NULL rows in key order, a batch at a time, asks
+ * the policy about each, and sets the column in one short transaction per batch:
+ * {@code UPDATE ... SET col = v WHERE key IN (...) AND col IS NULL}, so a value someone else
+ * set meanwhile is never overwritten. Every change is written to the journal table
+ * {@code cutover_journal} in the same transaction, so it can be audited and
+ * {@linkplain #undo undone}. Rounds repeat until no NULL row remains, or a round assigns
+ * nothing; the report then names the rows left and why.
+ *
+ * <pre>{@code
+ * RemediationReport report = Remediation.builder(db, cutover)
+ *     .policy(RemediationPolicies.firstOf(
+ *         RemediationPolicies.lookup("select id from organizations where domain = split_part(:email, '@', 2)"),
+ *         RemediationPolicies.constant(defaultOrganizationId)))
+ *     .batchSize(1_000)
+ *     .maxRowsPerSecond(5_000)
+ *     .dryRun(false)
+ *     .build()
+ *     .run();
+ * if (!report.complete()) {
+ *     log.warn("left NULL: {}", report.skippedByReason());
+ * }
+ * }</pre>
+ *
+ * <p>Failures: a batch that hits a lock timeout ({@code 55P03}), a serialization failure
+ * ({@code 40001}), a deadlock ({@code 40P01}) or a lost connection ({@code 08xxx}, or a
+ * backend terminated: {@code 57P01}-{@code 57P03}) is retried in a new transaction after an
+ * exponential backoff with jitter, up to {@code maxAttempts} and {@code maxRetryTime}. Every
+ * batch runs with {@code lock_timeout} and {@code statement_timeout}; nothing waits without a
+ * bound. Memory is bounded by the batch size. The connection is marked with
+ * {@code application_name = 'cutover remediation <run id>'}.
+ */
+public final class Remediation {
+
+    private final RemediationPlan plan;
+
+    private Remediation(RemediationPlan plan) {
+        this.plan = plan;
+    }
+
+    /** Starts a remediation of {@code cutover}'s NULL rows. */
+    public static Builder builder(CutoverDatabase db, NotNullCutover cutover) {
+        return new Builder(db, cutover);
+    }
+
+    /**
+     * Runs the loop until no NULL row remains, a round assigns nothing, or the rounds run out.
+     * May be called again; each call is a new run with its own id.
+     *
+     * @throws CutoverDatabaseException when a batch fails for good (a non-transient error, or
+     *         the retries ran out); batches committed before stay, journaled under the run id in the message
+     * @throws RemediationException when the policy throws; that batch changed nothing
+     */
+    public RemediationReport run() {
+        return new RemediationEngine(plan).run();
+    }
+
+    /**
+     * Puts the rows a run set back to NULL, where they still hold the value the run set, and
+     * journals that as {@code undo}. Rows changed since are left alone. Safe to repeat. The
+     * journal is looked for in the database's {@code stateSchema}, else in every schema that
+     * has a {@code cutover_journal} table.
+     *
+     * <pre>{@code
+     * UndoReport undone = Remediation.undo(db, report.runId());
+     * }</pre>
+     *
+     * @throws CutoverConfigurationException when no journal holds the run
+     */
+    public static UndoReport undo(CutoverDatabase db, UUID runId) {
+        Objects.requireNonNull(db, "db");
+        Objects.requireNonNull(runId, "runId");
+        return RemediationEngine.undo(db, runId);
+    }
+
+    @Override
+    public String toString() {
+        return "Remediation[" + plan + "]";
+    }
+
+    /** Collects the settings; each setter checks its argument at once, {@link #build()} checks them against the database. */
+    public static final class Builder {
+        private final CutoverDatabase db;
+        private final NotNullCutover cutover;
+        private RemediationPolicy policy;
+        private int batchSize = 1_000;
+        private int maxRowsPerSecond;
+        private boolean dryRun;
+        private int maxRounds = 10;
+        private Duration lockTimeout = Duration.ofMillis(100);
+        private Duration batchTimeout = Duration.ofSeconds(30);
+        private int maxAttempts = 10;
+        private Duration maxRetryTime = Duration.ofMinutes(1);
+        private int reportLimit = 200;
+        private final List<Consumer<? super RemediationEvent>> listeners = new ArrayList<>();
+
+        private Builder(CutoverDatabase db, NotNullCutover cutover) {
+            this.db = Objects.requireNonNull(db, "db");
+            this.cutover = Objects.requireNonNull(cutover, "cutover");
+        }
+
+        /** Decides each NULL row; required. */
+        public Builder policy(RemediationPolicy policy) {
+            Objects.requireNonNull(policy, "policy");
+            if (this.policy != null) {
+                throw new CutoverConfigurationException("policy was already set to " + this.policy
+                        + "; combine policies with RemediationPolicies.firstOf(...)");
+            }
+            this.policy = policy;
+            return this;
+        }
+
+        /** Rows per batch transaction; default 1000. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1 || batchSize > 100_000) {
+                throw new CutoverConfigurationException("batchSize must be between 1 and 100000, but was " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Upper bound on rows set per second (a Resilience4j rate limiter); default no limit. */
+        public Builder maxRowsPerSecond(int rows) {
+            if (rows < 1) {
+                throw new CutoverConfigurationException("maxRowsPerSecond must be at least 1, but was " + rows);
+            }
+            this.maxRowsPerSecond = rows;
+            return this;
+        }
+
+        /** Decide and report, write nothing; default false. */
+        public Builder dryRun(boolean dryRun) {
+            this.dryRun = dryRun;
+            return this;
+        }
+
+        /** Passes over the NULL rows at most; default 10. */
+        public Builder maxRounds(int rounds) {
+            if (rounds < 1 || rounds > 1_000) {
+                throw new CutoverConfigurationException("maxRounds must be between 1 and 1000, but was " + rounds);
+            }
+            this.maxRounds = rounds;
+            return this;
+        }
+
+        /** {@code lock_timeout} of each batch transaction; default 100 ms. */
+        public Builder lockTimeout(Duration timeout) {
+            this.lockTimeout = positiveMillis("lockTimeout", timeout, Duration.ofMinutes(10));
+            return this;
+        }
+
+        /** {@code statement_timeout} of each batch transaction; default 30 s. */
+        public Builder batchTimeout(Duration timeout) {
+            this.batchTimeout = positiveMillis("batchTimeout", timeout, Duration.ofHours(1));
+            return this;
+        }
+
+        /** Transactions tried per batch, the first included; default 10. */
+        public Builder maxAttempts(int attempts) {
+            if (attempts < 1 || attempts > 100) {
+                throw new CutoverConfigurationException("maxAttempts must be between 1 and 100, but was " + attempts);
+            }
+            this.maxAttempts = attempts;
+            return this;
+        }
+
+        /** Time one batch may spend on retries before the run fails; default 1 minute. */
+        public Builder maxRetryTime(Duration time) {
+            this.maxRetryTime = positiveMillis("maxRetryTime", time, Duration.ofHours(1));
+            return this;
+        }
+
+        /** How many rows and values the report lists (counts are always complete); default 200. */
+        public Builder reportLimit(int limit) {
+            if (limit < 0 || limit > 10_000) {
+                throw new CutoverConfigurationException("reportLimit must be between 0 and 10000, but was " + limit);
+            }
+            this.reportLimit = limit;
+            return this;
+        }
+
+        /** Adds a listener for progress events. */
+        public Builder onEvent(Consumer<? super RemediationEvent> listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Checks the settings against the database, reading only: the cutover's table, column
+         * and key exist; every lookup parameter is a key or inspect column; every constant fits
+         * the column's type (cast on the server).
+         *
+         * @throws CutoverConfigurationException naming what is wrong
+         */
+        public Remediation build() {
+            if (policy == null) {
+                throw new CutoverConfigurationException("policy is required: say how NULL rows of " + cutover.subject()
+                        + " get their value, e.g. policy(RemediationPolicies.constant(...))");
+            }
+            RemediationPlan plan = new RemediationPlan(db, cutover, policy, batchSize, maxRowsPerSecond, dryRun, maxRounds,
+                    lockTimeout, batchTimeout, maxAttempts, maxRetryTime, reportLimit, List.copyOf(listeners));
+            RemediationEngine.check(plan);
+            return new Remediation(plan);
+        }
+
+        private static Duration positiveMillis(String name, Duration value, Duration max) {
+            Objects.requireNonNull(value, name);
+            if (value.toMillis() < 1 || value.compareTo(max) > 0) {
+                throw new CutoverConfigurationException(name + " must be between 1 ms and " + max + ", but was " + value);
+            }
+            return value;
+        }
+    }
+}
