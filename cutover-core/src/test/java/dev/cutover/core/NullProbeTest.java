@@ -3,6 +3,7 @@ package dev.cutover.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cutover.core.testing.LockHolder;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.testing.LockHolder;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;
@@ -153,7 +154,7 @@ class CutoverMonitorTest {
         try (CutoverMonitor monitor = CutoverMonitor.builder(impatient, CUTOVER).every(FAST).onDecision(decisions::add).start()) {
             await("a first GO", () -> observations("verdict = 'GO'") > 0);
 
-            try (var lock = new TableLock(database, "\"user\"")) {
+            try (var lock = LockHolder.accessExclusive(database, "\"user\"")) {
                 await("a failed probe is recorded", () -> observations("verdict = 'UNKNOWN'") > 0);
             }
             await("a GO is recorded after the failure", () -> observations(

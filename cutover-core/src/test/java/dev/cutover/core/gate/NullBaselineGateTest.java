@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.testing.LockHolder;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,7 +137,7 @@ class NullBaselineGateTest {
         assertThat(gate.evaluate().verdict()).isEqualTo(Verdict.GO);
 
         Decision failed;
-        try (var lock = new TableLock(database, "\"user\"")) {
+        try (var lock = LockHolder.accessExclusive(database, "\"user\"")) {
             failed = gate.evaluate();
         }
 
@@ -162,7 +163,7 @@ class NullBaselineGateTest {
         gate.evaluate();
 
         Decision failed;
-        try (var lock = new TableLock(database, "\"user\"")) {
+        try (var lock = LockHolder.accessExclusive(database, "\"user\"")) {
             failed = gate.evaluate();
         }
 

@@ -1,16 +1,16 @@
-package dev.cutover.core;
+package dev.cutover.core.testing;
 
-import dev.cutover.core.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** Holds a lock in an open transaction on its own connection until closed. */
-final class LockHolder implements AutoCloseable {
+/** Holds a lock in an open transaction on its own connection until closed, e.g. so that probes of a table wait. */
+public final class LockHolder implements AutoCloseable {
 
     private final Connection connection;
 
-    LockHolder(TestDatabase database, String sql) {
+    /** Runs {@code sql} (e.g. {@code lock table t in access exclusive mode}) in a transaction left open. */
+    public LockHolder(TestDatabase database, String sql) {
         try {
             connection = database.dataSource().getConnection();
             connection.setAutoCommit(false);
@@ -20,6 +20,11 @@ final class LockHolder implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code LOCK TABLE <table> IN ACCESS EXCLUSIVE MODE}; the table name as SQL text, e.g. {@code "user"}. */
+    public static LockHolder accessExclusive(TestDatabase database, String table) {
+        return new LockHolder(database, "lock table " + table + " in access exclusive mode");
     }
 
     @Override
