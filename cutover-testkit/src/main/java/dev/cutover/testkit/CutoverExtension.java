@@ -279,10 +279,11 @@ public final class CutoverExtension implements BeforeAllCallback, ParameterResol
             if (server.isPresent()) {
                 return new StoredServer(server.get(), false);
             }
+            List<PostgresServer> before = PostgresServers.running();
             PostgresServer opened = jdbcUrl.map(PostgresServers::jdbcUrl)
                     .or(() -> postgresVersion.map(PostgresServers::ofVersion))
                     .orElseGet(PostgresServers::shared);
-            return new StoredServer(opened, true);
+            return new StoredServer(opened, before.stream().noneMatch(running -> running == opened));
         }
 
         @Override

@@ -92,6 +92,11 @@ public final class PostgresServers {
         return provider == Provider.TESTCONTAINERS ? testcontainers(major) : embedded(major);
     }
 
+    /** The servers this class started (or was given by URL) and has not stopped, in no particular order. */
+    public static java.util.List<PostgresServer> running() {
+        return java.util.List.copyOf(SERVERS.values());
+    }
+
     /**
      * Stops a server this class handed out and forgets it, so the next call for the same kind
      * starts a new one. A server given by URL keeps running; only its template database is dropped.
