@@ -27,6 +27,7 @@ import org.junit.platform.testkit.engine.Event;
 class CutoverExtensionTest {
 
     static final List<String> SEEN = new CopyOnWriteArrayList<>();
+    static volatile String ownServerUrl;
 
     @BeforeEach
     void clear() {
@@ -63,7 +64,7 @@ class CutoverExtensionTest {
             adminUrl = db.jdbcUrl().replaceFirst("^(jdbc:postgresql://[^/?]*)/[^?]*", "$1/postgres")
                     + (db.jdbcUrl().contains("?") ? "&" : "?") + "ApplicationName=cutover-extension-test";
         }
-        OwnServerSample.url = adminUrl;
+        ownServerUrl = adminUrl;
 
         run(OwnServerSample.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
 
@@ -236,11 +237,10 @@ class CutoverExtensionTest {
     }
 
     static class OwnServerSample {
-        static String url;
         static PostgresServer server;
 
         @RegisterExtension
-        static final CutoverExtension CUTOVER = CutoverExtension.builder().jdbcUrl(url).build();
+        static final CutoverExtension CUTOVER = CutoverExtension.builder().jdbcUrl(ownServerUrl).build();
 
         @Test
         void server(TestDatabase db) {
