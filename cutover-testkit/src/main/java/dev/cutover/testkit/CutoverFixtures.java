@@ -112,8 +112,10 @@ public final class CutoverFixtures {
      * Inserts {@code count} rows whose cutover column is NULL into the cutover's table, in one
      * statement. {@code rowTemplate} gives values for other columns; in a text value
      * {@value #ROW_NUMBER} becomes the row's number, counted on from the rows already in the
-     * table, so unique columns stay unique ({@code "user-{n}@example.com"}). Other values are
-     * bound as they are (a {@code Long}, an {@code OffsetDateTime}, ...).
+     * table, so unique columns stay unique ({@code "user-{n}@example.com"}, or {@code "{n}"}
+     * for a numeric key); text is converted to the column's type as a SQL literal would be
+     * ({@code "2024-05-01T10:00Z"} for a {@code timestamptz}). Other values are bound as they
+     * are (a {@code Long}, an {@code OffsetDateTime}, ...).
      *
      * @throws CutoverConfigurationException when the table or a template column does not
      *         exist, when a NOT NULL column without default has no value, or when the column is
@@ -166,8 +168,13 @@ public final class CutoverFixtures {
             Field<Long> rowNumber = DSL.field(DSL.name("g", "n"), Long.class);
             template.forEach((name, value) -> {
                 names.add(DSL.name(name));
-                if (value instanceof String text && text.contains(ROW_NUMBER)) {
-                    values.add(DSL.replace(DSL.val(text), DSL.val(ROW_NUMBER), rowNumber.cast(String.class)));
+                if (value instanceof String text) {
+                    Field<String> filled = text.contains(ROW_NUMBER)
+                            ? DSL.replace(DSL.val(text), DSL.val(ROW_NUMBER), rowNumber.cast(String.class))
+                            : DSL.val(text);
+                    // Text becomes the column's type, as a literal in an INSERT would. The type name is
+                    // format_type's rendering of this column, read from the catalog, not user input.
+                    values.add(DSL.field("cast({0} as {1})", filled, DSL.sql(target.columnTypes().get(name))));
                 } else {
                     values.add(DSL.val(value));
                 }
