@@ -71,9 +71,11 @@ public final class DatabaseAssert extends AbstractAssert<DatabaseAssert, Cutover
             throw failure("%nExpecting column %s to exist, but %s has no such column; its columns are: %s", subject, qualified,
                     String.join(", ", columns.keySet().stream().map(Identifiers::display).toList()));
         }
-        // The cutover needs a key to be built, and verification reads only the catalog: any other column will do.
-        NotNullCutover.Builder cutover = NotNullCutover.builder(table, column).schema(schema);
-        columns.keySet().stream().filter(c -> !c.equals(column)).findFirst().ifPresent(cutover::key);
+        // A cutover needs a key column, and verification reads only the catalog: any other column will do.
+        String key = columns.keySet().stream().filter(c -> !c.equals(column)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("Cannot check " + subject + ": it is the only column of "
+                        + qualified + ", and a cutover needs another column that identifies rows"));
+        NotNullCutover.Builder cutover = NotNullCutover.builder(table, column).schema(schema).key(key);
         return described(new ColumnAssert(actual.verify(cutover.build())));
     }
 
