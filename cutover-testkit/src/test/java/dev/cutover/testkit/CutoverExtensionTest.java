@@ -114,6 +114,19 @@ class CutoverExtensionTest {
     }
 
     @Test
+    void aTestDatabaseParameterWithoutTheExtensionGetsTheFixLogged() {
+        EngineExecutionResults results = run(WithoutExtensionSample.class);
+
+        Throwable thrown = failure(results.testEvents().failed().list());
+        assertThat(MissingExtensionHint.hint(thrown)).hasValueSatisfying(hint -> assertThat(hint)
+                .startsWith("A TestDatabase parameter needs the cutover extension: annotate the test class with @CutoverTest, "
+                        + "or register it with @RegisterExtension static CutoverExtension cutover = CutoverExtension.builder().build(); "
+                        + "(a non-static field registers too late for @BeforeAll methods and constructors). "
+                        + "JUnit said: No ParameterResolver registered for parameter [dev.cutover.testkit.TestDatabase"));
+        assertThat(MissingExtensionHint.hint(new IllegalStateException("other"))).isEmpty();
+    }
+
+    @Test
     void builderRefusesWrongOptionsAtOnce() {
         assertThatThrownBy(() -> CutoverExtension.builder().postgresVersion(11))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -245,6 +258,13 @@ class CutoverExtensionTest {
         @Test
         void server(TestDatabase db) {
             server = db.server();
+        }
+    }
+
+    static class WithoutExtensionSample {
+        @Test
+        void needsADatabase(TestDatabase db) {
+            SEEN.add("ran");
         }
     }
 
