@@ -103,7 +103,7 @@ public final class CutoverExtension implements BeforeAllCallback, ParameterResol
         StoredServer server = classContext.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(effective.serverKey(), key -> effective.openServer(), StoredServer.class);
         long started = System.nanoTime();
-        StoredDatabase database = new StoredDatabase(new DefaultTestDatabase(server.server(), server.server().createDatabase(),
+        StoredDatabase database = new StoredDatabase(server, new DefaultTestDatabase(server.server(), server.take(),
                 effective.flywayLocations()));
         LOG.atDebug().addKeyValue("database", database.database().name())
                 .addKeyValue("testClass", classContext.getRequiredTestClass().getName())

@@ -110,8 +110,8 @@ final class DefaultTestDatabase implements TestDatabase {
         return CutoverFixtures.of(dataSource());
     }
 
-    void drop() {
-        database.close();
+    ScratchDatabase scratch() {
+        return database;
     }
 
     @Override
