@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -27,6 +28,7 @@ import org.junit.platform.testkit.engine.Event;
 class CutoverExtensionTest {
 
     static final List<String> SEEN = new CopyOnWriteArrayList<>();
+    private static volatile boolean runningSamples;
     static volatile String ownServerUrl;
 
     @BeforeEach
@@ -157,7 +159,17 @@ class CutoverExtensionTest {
         for (Class<?> c : classes) {
             request = request.selectors(selectClass(c));
         }
-        return request.execute();
+        runningSamples = true;
+        try {
+            return request.execute();
+        } finally {
+            runningSamples = false;
+        }
+    }
+
+    /** The sample classes run only inside {@link #run}, not when a test filter happens to select them. */
+    static boolean runningSamples() {
+        return runningSamples;
     }
 
     private static Throwable failure(List<Event> events) {
@@ -174,6 +186,7 @@ class CutoverExtensionTest {
         }
     }
 
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
     @CutoverTest
     static class FirstSample {
         @BeforeAll
@@ -192,6 +205,7 @@ class CutoverExtensionTest {
         }
     }
 
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
     @CutoverTest
     static class SecondSample {
         private final TestDatabase fromConstructor;
@@ -212,6 +226,7 @@ class CutoverExtensionTest {
         }
     }
 
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
     @CutoverTest
     static class OuterSample {
         @Test
@@ -228,6 +243,7 @@ class CutoverExtensionTest {
         }
     }
 
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
     @CutoverTest(postgresVersion = 12)
     static class OldVersionSample {
         @Test
@@ -236,6 +252,7 @@ class CutoverExtensionTest {
         }
     }
 
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
     @CutoverTest
     static class BothSample {
         static final PostgresServer SERVER = PostgresServers.embedded(12);
@@ -249,6 +266,7 @@ class CutoverExtensionTest {
         }
     }
 
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
     static class OwnServerSample {
         static PostgresServer server;
 
@@ -261,6 +279,7 @@ class CutoverExtensionTest {
         }
     }
 
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
     static class WithoutExtensionSample {
         @Test
         void needsADatabase(TestDatabase db) {
@@ -268,6 +287,7 @@ class CutoverExtensionTest {
         }
     }
 
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
     static class UnreachableSample {
         @RegisterExtension
         static final CutoverExtension CUTOVER = CutoverExtension.builder()
