@@ -174,14 +174,19 @@ public final class CutoverExtension implements BeforeAllCallback, ParameterResol
             return this;
         }
 
-        /** Reuse a running server: test databases are created on it and dropped again; the server keeps running. */
+        /**
+         * Reuse a running server: test databases are created on it and dropped again; the server
+         * keeps running. A Testcontainers URL ({@code jdbc:tc:postgresql:16:///test}) starts that
+         * container instead.
+         */
         public Builder jdbcUrl(String url) {
             if (jdbcUrl != null) {
                 throw new IllegalArgumentException("jdbcUrl was already set to " + jdbcUrl);
             }
             Objects.requireNonNull(url, "jdbcUrl");
-            if (!url.startsWith("jdbc:postgresql:")) {
-                throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql:, but was '" + url + "'");
+            if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:tc:postgresql:")) {
+                throw new IllegalArgumentException("jdbcUrl must start with jdbc:postgresql: (a running server) or "
+                        + "jdbc:tc:postgresql: (a Testcontainers container), but was '" + url + "'");
             }
             this.jdbcUrl = url;
             return this;

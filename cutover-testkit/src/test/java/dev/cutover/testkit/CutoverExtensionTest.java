@@ -136,7 +136,8 @@ class CutoverExtensionTest {
         assertThatThrownBy(() -> CutoverExtension.builder().postgresVersion(18).postgresVersion(17))
                 .hasMessage("postgresVersion was already set to 18");
         assertThatThrownBy(() -> CutoverExtension.builder().jdbcUrl("jdbc:mysql://h/db"))
-                .hasMessage("jdbcUrl must start with jdbc:postgresql:, but was 'jdbc:mysql://h/db'");
+                .hasMessage("jdbcUrl must start with jdbc:postgresql: (a running server) or jdbc:tc:postgresql: "
+                        + "(a Testcontainers container), but was 'jdbc:mysql://h/db'");
         assertThatThrownBy(() -> CutoverExtension.builder().flywayLocations())
                 .hasMessage("flywayLocations needs at least one location, e.g. classpath:db/migration");
         assertThatThrownBy(() -> CutoverExtension.builder().flywayLocations("classpath:db", " "))

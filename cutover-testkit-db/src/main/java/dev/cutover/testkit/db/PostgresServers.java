@@ -4,8 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,7 @@ public final class PostgresServers {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresServers.class);
     private static final Map<String, PostgresServer> SERVERS = new ConcurrentHashMap<>();
+    private static final Pattern TC_URL = Pattern.compile("^jdbc:tc:postgresql(?::([^:/]+))?://.*$");
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(PostgresServers::closeAll, "cutover-test-postgres-stop"));
@@ -83,13 +87,15 @@ public final class PostgresServers {
      */
     public static PostgresServer ofVersion(int major) {
         requireMajor(major);
-        String forced = System.getProperty(PROVIDER_PROPERTY);
-        if (forced != null && forced.trim().equals("jdbc-url")) {
-            forced = null;
-        }
-        Provider provider = choose(Optional.empty(), forced, PostgresServers::testcontainersUsable,
+        Provider provider = chooseForVersion(System.getProperty(PROVIDER_PROPERTY), PostgresServers::testcontainersUsable,
                 classPresent("io.zonky.test.db.postgres.embedded.EmbeddedPostgres"));
         return provider == Provider.TESTCONTAINERS ? testcontainers(major) : embedded(major);
+    }
+
+    /** {@link #ofVersion}'s decision: a forced {@code testcontainers} or {@code embedded} counts, a forced {@code jdbc-url} does not. */
+    static Provider chooseForVersion(String forced, BooleanSupplier testcontainersUsable, boolean embeddedPresent) {
+        String effective = forced != null && forced.trim().equals("jdbc-url") ? null : forced;
+        return choose(Optional.empty(), effective, testcontainersUsable, embeddedPresent);
     }
 
     /** The servers this class started (or was given by URL) and has not stopped, in no particular order. */
@@ -106,9 +112,40 @@ public final class PostgresServers {
         server.close();
     }
 
-    /** An existing server; tests create their own databases on it. */
+    /**
+     * An existing server; tests create their own databases on it. A Testcontainers URL such as
+     * {@code jdbc:tc:postgresql:16:///test} starts a {@code postgres:16} container instead (through
+     * the core API that Testcontainers 1.21 and 2.x share; no Testcontainers JDBC module needed).
+     */
     public static PostgresServer jdbcUrl(String url) {
+        OptionalInt container = containerVersion(url);
+        if (container.isPresent()) {
+            return testcontainers(container.getAsInt());
+        }
         return SERVERS.computeIfAbsent("url:" + url, key -> new UrlServer("server at " + url, url));
+    }
+
+    /**
+     * The major version a {@code jdbc:tc:postgresql[:tag]://...} URL asks for (the configured
+     * default without a tag); empty for any other URL.
+     *
+     * @throws IllegalArgumentException when the tag does not start with a major version
+     */
+    static OptionalInt containerVersion(String url) {
+        Matcher matcher = TC_URL.matcher(url);
+        if (!matcher.matches()) {
+            return OptionalInt.empty();
+        }
+        String tag = matcher.group(1);
+        if (tag == null) {
+            return OptionalInt.of(configuredVersion());
+        }
+        Matcher major = Pattern.compile("^(\\d+)(?:[.-].*)?$").matcher(tag);
+        if (!major.matches()) {
+            throw new IllegalArgumentException("The Testcontainers URL " + url + " names the image tag '" + tag
+                    + "'; use a tag that starts with the PostgreSQL major version, e.g. jdbc:tc:postgresql:16:///test");
+        }
+        return OptionalInt.of(Integer.parseInt(major.group(1)));
     }
 
     /** Embedded PostgreSQL of this major version (12 to 18), started once per JVM. */

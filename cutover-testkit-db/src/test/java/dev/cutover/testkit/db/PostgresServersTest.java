@@ -154,4 +154,24 @@ class PostgresServersTest {
         }
         throw new IllegalStateException("unexpected server " + server);
     }
+
+    @Test
+    void aVersionIsServedByTestcontainersWithDockerElseEmbeddedNeverByTheUrl() {
+        assertThat(PostgresServers.chooseForVersion(null, () -> true, true)).isEqualTo(PostgresServers.Provider.TESTCONTAINERS);
+        assertThat(PostgresServers.chooseForVersion(null, () -> false, true)).isEqualTo(PostgresServers.Provider.EMBEDDED);
+        assertThat(PostgresServers.chooseForVersion("jdbc-url", () -> false, true)).isEqualTo(PostgresServers.Provider.EMBEDDED);
+        assertThat(PostgresServers.chooseForVersion("embedded", () -> true, true)).isEqualTo(PostgresServers.Provider.EMBEDDED);
+    }
+
+    @Test
+    void testcontainersUrlsNameAContainerVersion() {
+        assertThat(PostgresServers.containerVersion("jdbc:tc:postgresql:16:///test")).hasValue(16);
+        assertThat(PostgresServers.containerVersion("jdbc:tc:postgresql:17.2-alpine:///test?user=x")).hasValue(17);
+        assertThat(PostgresServers.containerVersion("jdbc:tc:postgresql:///test")).hasValue(PostgresServers.configuredVersion());
+        assertThat(PostgresServers.containerVersion("jdbc:postgresql://127.0.0.1:5432/test")).isEmpty();
+        assertThatThrownBy(() -> PostgresServers.containerVersion("jdbc:tc:postgresql:latest:///test"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("The Testcontainers URL jdbc:tc:postgresql:latest:///test names the image tag 'latest'; use a tag that "
+                        + "starts with the PostgreSQL major version, e.g. jdbc:tc:postgresql:16:///test");
+    }
 }
