@@ -7,6 +7,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.cutover.testkit.db.PostgresServer;
 import dev.cutover.testkit.db.PostgresServers;
 import dev.cutover.testkit.db.ScratchDatabase;
+import dev.cutover.testkit.internal.MissingExtensionHint;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;

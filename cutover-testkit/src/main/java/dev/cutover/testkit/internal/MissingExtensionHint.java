@@ -1,5 +1,6 @@
-package dev.cutover.testkit;
+package dev.cutover.testkit.internal;
 
+import dev.cutover.testkit.TestDatabase;
 import java.util.Optional;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -12,6 +13,7 @@ import org.slf4j.LoggerFactory;
  * extension is missing. JUnit's own message ("No ParameterResolver registered for parameter")
  * cannot be changed from outside, so this listener, registered through
  * {@code META-INF/services}, logs the fix next to it. It does nothing for any other failure.
+ * Not for direct use.
  */
 public final class MissingExtensionHint implements TestExecutionListener {
 
@@ -25,7 +27,7 @@ public final class MissingExtensionHint implements TestExecutionListener {
     }
 
     /** The fix, when this failure is an unresolved {@link TestDatabase} parameter. */
-    static Optional<String> hint(Throwable failure) {
+    public static Optional<String> hint(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t.getMessage() != null && t.getMessage().startsWith(UNRESOLVED)) {
                 return Optional.of("A TestDatabase parameter needs the cutover extension: annotate the test class with "
