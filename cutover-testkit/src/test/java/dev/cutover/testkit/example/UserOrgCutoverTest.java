@@ -1,0 +1,71 @@
+package dev.cutover.testkit.example;
+
+import static dev.cutover.testkit.CutoverAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.ReferentialAction;
+import dev.cutover.testkit.CutoverTest;
+import dev.cutover.testkit.Signup;
+import dev.cutover.testkit.TestDatabase;
+import java.util.Map;
+import org.flywaydb.core.api.FlywayException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a service proves its cutover of {@code "user".organization_id} in its own test suite:
+ * the migration ({@code db/example/V2__user_org_not_null.sql}) cannot run while users
+ * without an organization remain; after remediation it runs, and the post-migration
+ * verification holds. This class is what the README shows.
+ */
+@CutoverTest(flywayLocations = "classpath:db/example")
+class UserOrgCutoverTest {
+
+    static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id")
+            .references("organizations", "id")
+            .onDelete(ReferentialAction.RESTRICT)
+            .foreignKey("user_organization_id_organizations_id_fk")
+            .build();
+
+    @Test
+    void migrationWaitsForRemediationThenVerificationHolds(TestDatabase db) {
+        // The schema as production has it today (V1), and users as production has them:
+        db.flyway().target("1").load().migrate();
+        Signup ann = db.fixtures().signupsWithAssignmentHook().createOrganization("Acme", "ann@acme.test");
+        Signup bob = db.fixtures().signupsWithoutAssignmentHook().joinOrganization("bob@acme.test");
+        db.fixtures().insertNullRows(CUTOVER, 40, Map.of("email", "legacy-{n}@acme.test"));
+        assertThat(bob.assigned()).isFalse();
+        assertThat(db.cutoverDatabase().probe(CUTOVER).count()).isEqualTo(41);
+
+        // While NULLs remain, the migration cannot make the column NOT NULL, and nothing of it stays behind.
+        assertThatThrownBy(() -> db.flyway().load().migrate())
+                .isInstanceOf(FlywayException.class)
+                .hasMessageContaining("column \"organization_id\" of relation \"user\" contains null values");
+        assertThat(db).column("user", "organization_id").isNullable();
+        assertThat(db.cutoverDatabase().verify(CUTOVER)).hasFailed().hasFailedCheck("column NOT NULL");
+
+        // Remediation: every user joins the organization that owns their email's domain.
+        db.execute("""
+                update "user" u set organization_id = o.id
+                from organizations o
+                where u.organization_id is null and o.domain = split_part(u.email, '@', 2)
+                """);
+        assertThat(db.cutoverDatabase().probe(CUTOVER).count()).isZero();
+
+        // Now the migration runs, and the runbook's post-migration verification holds.
+        db.flyway().load().migrate();
+        assertThat(db).column("user", "organization_id").isNotNullable().hasValidatedNotNull();
+        assertThat(db).foreignKey("user_organization_id_organizations_id_fk")
+                .references("organizations", "id")
+                .hasOnDelete(ReferentialAction.RESTRICT)
+                .isValidated();
+        assertThat(db.cutoverDatabase().verify(CUTOVER)).hasPassed();
+
+        // Smoke checks: signups with the assignment hook work; a signup without it is refused.
+        assertThat(db.fixtures().signupsWithAssignmentHook().joinOrganization("carol@acme.test").assigned()).isTrue();
+        assertThatThrownBy(() -> db.fixtures().signupsWithoutAssignmentHook().joinOrganization("dave@acme.test"))
+                .hasMessageContaining("23502");
+        assertThat(ann.organizationId()).isEqualTo(bob.organizationId());
+    }
+}
