@@ -1,6 +1,7 @@
 package dev.cutover.testkit;
 
 import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.preflight.PreflightReport;
 import dev.cutover.core.verify.VerificationReport;
 
 /**
@@ -16,10 +17,8 @@ import dev.cutover.core.verify.VerificationReport;
  *     .hasOnDelete(ReferentialAction.RESTRICT)
  *     .isValidated();
  * assertThat(db.cutoverDatabase().verify(cutover)).hasPassed();
+ * assertThat(preflight.run(db.cutoverDatabase())).hasPassed();
  * }</pre>
- *
- * Assertions on {@code PreflightReport} and on a Flyway migration blocked by the cutover
- * callback belong here too, next to the types they check.
  */
 public final class CutoverAssertions {
 
@@ -34,6 +33,11 @@ public final class CutoverAssertions {
     /** Assertions on the catalog of any PostgreSQL database. */
     public static DatabaseAssert assertThat(CutoverDatabase actual) {
         return new DatabaseAssert(actual);
+    }
+
+    /** Assertions on a Stage B preflight report. */
+    public static PreflightReportAssert assertThat(PreflightReport actual) {
+        return new PreflightReportAssert(actual);
     }
 
     /** Assertions on a post-migration verification report. */
