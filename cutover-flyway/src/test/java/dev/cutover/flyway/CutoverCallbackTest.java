@@ -213,11 +213,17 @@ class CutoverCallbackTest {
         flyway(db.dataSource(), "runbook", CutoverCallback.forMigration("17", cutover()).build(), scans).load().migrate();
 
         assertThat(scans.scansBeforeMigration).isPositive();
+        // The probe's SET LOCAL statement_timeout does not stay behind in the migration's transaction.
+        assertThat(scans.statementTimeout).isEqualTo("0");
     }
 
-    /** Registered after the cutover callback: how often this transaction has read "user" when V17 is about to run. */
+    /**
+     * Registered after the cutover callback (Flyway runs them in name order): how often this transaction has read
+     * "user" when V17 is about to run, and the statement_timeout the migration will run with.
+     */
     private static final class ScanCounter implements Callback {
         volatile long scansBeforeMigration = -1;
+        volatile String statementTimeout;
 
         @Override
         public boolean supports(Event event, Context context) {
@@ -233,9 +239,11 @@ class CutoverCallbackTest {
         @Override
         public void handle(Event event, Context context) {
             try (Statement s = context.getConnection().createStatement();
-                 ResultSet rs = s.executeQuery("select pg_stat_get_xact_numscans('public.\"user\"'::regclass)")) {
+                 ResultSet rs = s.executeQuery("select pg_stat_get_xact_numscans('public.\"user\"'::regclass), "
+                         + "current_setting('statement_timeout')")) {
                 rs.next();
                 scansBeforeMigration = rs.getLong(1);
+                statementTimeout = rs.getString(2);
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
             }
@@ -245,6 +253,44 @@ class CutoverCallbackTest {
         public String getCallbackName() {
             return "scan counter";
         }
+    }
+
+    @Test
+    void blocksMigrationWhenThePreflightFailsAndPrintsItsReport() {
+        Runbook.tablesWithThreeNullUsers(db, "runbook");
+        db.execute("update \"user\" set organization_id = 1");
+        CutoverCallback callback = CutoverCallback.forMigration("17", cutover())
+                .preflight(database -> MigrationPreflight.Result.failed("[PASS] null baseline stable at 0\n"
+                        + "[FAIL] reconciliation clear: 4 unresolved finalize failures"))
+                .build();
+
+        Throwable blocked = catchThrowable(() -> flyway(db.dataSource(), "runbook", callback).load().migrate());
+
+        CutoverMigrationException failure = cutoverFailure(blocked);
+        assertThat(failure.reason()).isEqualTo(CutoverMigrationException.Reason.PREFLIGHT_FAILED);
+        assertThat(failure.getMessage()).isEqualTo("Migration 17 blocked: the preflight for public.\"user\".organization_id "
+                + "failed.\n[PASS] null baseline stable at 0\n[FAIL] reconciliation clear: 4 unresolved finalize failures\n"
+                + "Resolve what failed (see the runbook's Stage B preflight checklist), then re-run; do not force-forward.");
+        assertThat(historyRows(db, "17")).isZero();
+        assertThat(isNullable(db)).isEqualTo("YES");
+    }
+
+    @Test
+    void runsThePreflightOnTheMigrationsConnectionAndGoesAheadWhenItPasses() {
+        Runbook.tablesWithThreeNullUsers(db, "runbook");
+        db.execute("update \"user\" set organization_id = 1");
+        List<Long> seen = new ArrayList<>();
+        CutoverCallback callback = CutoverCallback.forMigration("17", cutover())
+                .preflight(database -> {
+                    seen.add(database.probe(cutover()).count());
+                    return MigrationPreflight.Result.passed("[PASS] null baseline stable at 0");
+                })
+                .build();
+
+        flyway(db.dataSource(), "runbook", callback).load().migrate();
+
+        assertThat(seen).containsExactly(0L);
+        assertThat(historyRows(db, "17")).isOne();
     }
 
     @Test
