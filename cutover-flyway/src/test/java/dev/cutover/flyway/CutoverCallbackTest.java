@@ -217,6 +217,35 @@ class CutoverCallbackTest {
         assertThat(scans.statementTimeout).isEqualTo("0");
     }
 
+    private static final class AutoCommitSeen implements Callback {
+        volatile Boolean autoCommit;
+
+        @Override
+        public boolean supports(Event event, Context context) {
+            return event == Event.BEFORE_EACH_MIGRATE && context.getMigrationInfo() != null
+                    && "17".equals(context.getMigrationInfo().getVersion().getVersion());
+        }
+
+        @Override
+        public boolean canHandleInTransaction(Event event, Context context) {
+            return true;
+        }
+
+        @Override
+        public void handle(Event event, Context context) {
+            try {
+                autoCommit = context.getConnection().getAutoCommit();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public String getCallbackName() {
+            return "autocommit seen";
+        }
+    }
+
     /**
      * Registered after the cutover callback (Flyway runs them in name order): how often this transaction has read
      * "user" when V17 is about to run, and the statement_timeout the migration will run with.
@@ -291,6 +320,36 @@ class CutoverCallbackTest {
 
         assertThat(seen).containsExactly(0L);
         assertThat(historyRows(db, "17")).isOne();
+    }
+
+    @Test
+    void blocksAMigrationOutsideATransactionToo() {
+        Runbook.tablesWithThreeNullUsers(db, "nontx");
+        CutoverCallback callback = CutoverCallback.forMigration("17", cutover()).build();
+
+        AutoCommitSeen seen = new AutoCommitSeen();
+        Throwable blocked = catchThrowable(() -> flyway(db.dataSource(), "nontx", seen, callback).load().migrate());
+
+        assertThat(seen.autoCommit).as("V17 runs outside a transaction").isTrue();
+        assertThat(cutoverFailure(blocked).getMessage()).isEqualTo(BLOCKED);
+        assertThat(isNullable(db)).isEqualTo("YES");
+        assertThat(historyRows(db, "17")).isZero();
+    }
+
+    @Test
+    void failedVerificationAfterAMigrationOutsideATransactionCannotUndoItsChanges() {
+        Runbook.tablesWithThreeNullUsers(db, "nontxcascade");
+        db.execute("update \"user\" set organization_id = 1");
+        CutoverCallback callback = CutoverCallback.forMigration("17", cutover()).build();
+
+        Throwable failed = catchThrowable(() -> flyway(db.dataSource(), "nontxcascade", callback).load().migrate());
+
+        // Nothing can roll such a migration back: its DDL stays. Flyway records no row for it, so it is still pending.
+        assertThat(cutoverFailure(failed).reason()).isEqualTo(CutoverMigrationException.Reason.VERIFICATION_FAILED);
+        assertThat(isNullable(db)).isEqualTo("NO");
+        assertThat(db.queryString("select pg_get_constraintdef(oid) from pg_constraint where conname = '" + Runbook.FK + "'"))
+                .contains("ON DELETE CASCADE");
+        assertThat(historyRows(db, "17")).isZero();
     }
 
     @Test
