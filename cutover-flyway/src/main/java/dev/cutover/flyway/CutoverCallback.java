@@ -325,7 +325,7 @@ public final class CutoverCallback implements Callback {
                         Identifiers.display(schema, AuditLog.TABLE));
     }
 
-    /** Whether the column has a validated NOT NULL; false when the table or column is not there (yet). */
+    /** Whether the column has a validated NOT NULL; false when the table, column or referenced table is not there (yet). */
     private boolean hasValidatedNotNull(CutoverDatabase db) {
         return lostBy(db) == null;
     }
@@ -336,7 +336,7 @@ public final class CutoverCallback implements Callback {
         try {
             report = db.verify(cutover);
         } catch (CutoverConfigurationException e) {
-            return "the table or column is gone: " + e.getMessage();
+            return "the cutover no longer matches the catalog: " + e.getMessage();
         }
         List<String> lost = report.checks().stream()
                 .filter(c -> c.name().equals(COLUMN_NOT_NULL) || c.name().equals(CONSTRAINT_VALIDATED))

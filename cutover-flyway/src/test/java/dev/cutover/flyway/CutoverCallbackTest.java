@@ -353,6 +353,31 @@ class CutoverCallbackTest {
     }
 
     @Test
+    void seesWhatEarlierMigrationsOfTheSameGroupTransactionDid() {
+        CutoverCallback callback = CutoverCallback.forMigration("17", cutover()).build();
+
+        // V16 creates the tables in the same, still uncommitted transaction: only Flyway's own connection sees them.
+        MigrateResult result = flyway(db.dataSource(), "runbook", callback).group(true).load().migrate();
+
+        assertThat(result.migrationsExecuted).isEqualTo(2);
+        assertThat(db.cutoverDatabase().verify(cutover()).passed()).isTrue();
+    }
+
+    @Test
+    void blocksTheMigrationWhenTheCutoverNamesAColumnThatDoesNotExist() {
+        Runbook.tablesWithThreeNullUsers(db, "runbook");
+        var misnamed = dev.cutover.core.NotNullCutover.builder("user", "org_id").build();
+        CutoverCallback callback = CutoverCallback.forMigration("17", misnamed).build();
+
+        Throwable failed = catchThrowable(() -> flyway(db.dataSource(), "runbook", callback).load().migrate());
+
+        assertThat(failed).hasRootCauseInstanceOf(CutoverConfigurationException.class);
+        assertThat(failed.getMessage()).startsWith("Error while executing beforeEachMigrate callback: ").contains("org_id");
+        assertThat(historyRows(db, "17")).isZero();
+        assertThat(isNullable(db)).isEqualTo("YES");
+    }
+
+    @Test
     void refusesAVersionFlywayCouldNotMatch() {
         assertThatCode(() -> CutoverCallback.forMigration("seventeen", cutover()))
                 .isInstanceOf(CutoverConfigurationException.class)
