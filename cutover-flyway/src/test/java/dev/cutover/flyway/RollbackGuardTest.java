@@ -8,6 +8,7 @@ import static dev.cutover.flyway.Runbook.isNullable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.testing.TestDatabase;
@@ -81,6 +82,20 @@ class RollbackGuardTest {
         flyway(db.dataSource(), "guard", callback).target("17").load().migrate();
 
         assertThat(historyRows(db, "17")).isOne();
+    }
+
+    @Test
+    void refusesALaterMigrationThatLeavesTheNotNullUnvalidated() {
+        assumeTrue(db.majorVersion() >= 18, "NOT NULL ... NOT VALID needs PostgreSQL 18");
+        CutoverCallback callback = CutoverCallback.forMigration("17", cutover()).build();
+
+        Throwable refused = catchThrowable(() -> flyway(db.dataSource(), "guardnotvalid", callback).load().migrate());
+
+        assertThat(cutoverFailure(refused).getMessage()).startsWith("Migration 18 refused: it takes the validated NOT NULL "
+                + "away from public.\"user\".organization_id (NOT NULL constraint validated: expected validated, actual NOT VALID "
+                + "(NOT NULL constraint user_organization_id_not_null): existing rows are unchecked and may hold NULL).");
+        assertThat(historyRows(db, "18")).isZero();
+        assertThat(db.cutoverDatabase().verify(cutover()).passed()).isTrue();
     }
 
     @Test
