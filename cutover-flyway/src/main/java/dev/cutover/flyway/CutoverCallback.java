@@ -1,0 +1,539 @@
+package dev.cutover.flyway;
+
+import dev.cutover.core.CutoverConfigurationException;
+import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.CutoverDatabaseException;
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.NullProbe;
+import dev.cutover.core.NullRow;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.verify.VerificationCheck;
+import dev.cutover.core.verify.VerificationReport;
+import dev.cutover.flyway.internal.AuditLog;
+import dev.cutover.flyway.internal.CallbackProperties;
+import dev.cutover.flyway.internal.FlywayConnectionDataSource;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
+import org.flywaydb.core.api.configuration.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Flyway callback that makes the NOT NULL cutover migration safe: it refuses the migration
+ * while NULL rows remain, verifies the result after it ran, and refuses later migrations that
+ * take the NOT NULL away again unless an incident override is configured.
+ *
+ * <pre>{@code
+ * Flyway.configure().dataSource(ds)
+ *     .callbacks(CutoverCallback.forMigration("17", cutover)
+ *             .preflight(db -> MigrationPreflight.Result.passed("signup smoke checks green"))
+ *             .build())
+ *     .load().migrate();
+ * }</pre>
+ *
+ * <h2>What it does, event by event</h2>
+ * <ul>
+ *   <li>{@code BEFORE_EACH_MIGRATE} of the cutover migration (matched by version, or by
+ *       script name with {@link #forScript}): asks the core's {@link NullProbe#exists()}, which
+ *       answers from the catalog alone when the column already has a validated NOT NULL, and
+ *       otherwise stops at the first NULL row. If NULL rows remain it counts them, samples a
+ *       few keys (sensitive columns masked) and throws {@link CutoverMigrationException}:
+ *       {@code Migration 17 blocked: 3 rows in public."user" have organization_id IS NULL
+ *       (baseline 0). Sample keys: id=3, id=2, id=1. Remediate (see the runbook's remediation
+ *       loop), then re-run; do not force-forward.} On PostgreSQL Flyway runs the migration and
+ *       this callback in one transaction and rolls it back: no row is written to the schema
+ *       history, the column is untouched, and the next start simply tries again. Then the
+ *       optional {@link Builder#preflight preflight} runs; a failed report blocks as well.
+ *       There is no switch to skip the check.</li>
+ *   <li>{@code AFTER_EACH_MIGRATE} of the cutover migration: {@link CutoverDatabase#verify}
+ *       (column NOT NULL, its constraint validated, the foreign key present, validated, with
+ *       the configured ON DELETE action). A failure fails the migration, which Flyway rolls
+ *       back when it ran in a transaction; the message is the verification report.</li>
+ *   <li>Every later migration (a higher version, or a repeatable one): if the column had a
+ *       validated NOT NULL before it and has not after it, the migration fails, unless an
+ *       incident override is configured ({@link Builder#incidentOverride}); an applied
+ *       override is recorded in {@code cutover_audit} (database user, actor, time, incident,
+ *       reason, migration, what changed) in the same transaction as the migration.</li>
+ * </ul>
+ * On an up-to-date database no migration runs, so none of this runs: start-up pays nothing
+ * beyond Flyway asking {@link #supports}.
+ *
+ * <h2>Which connection</h2>
+ * Everything runs on Flyway's own connection ({@link Context#getConnection()}), not on a new
+ * one from {@code getConfiguration().getDataSource()}: that connection already holds Flyway's
+ * PostgreSQL advisory lock, sees what earlier migrations of the same transaction did (with
+ * {@code group=true}), and is the only one that sees the cutover migration's own uncommitted
+ * DDL when verifying; a second connection would also need a second pool slot and would wait
+ * behind the migration's ACCESS EXCLUSIVE lock. The core's short transactions become
+ * savepoints inside Flyway's transaction, and their {@code statement_timeout} is put back
+ * afterwards, so nothing is committed behind Flyway's back and the migration keeps its own
+ * settings.
+ *
+ * <h2>Configuration without code: {@code cutover.properties}</h2>
+ * The public no-arg constructor reads {@code cutover.properties} from the classpath, so
+ * {@code flyway.callbacks=dev.cutover.flyway.CutoverCallback} (or Spring Boot's
+ * {@code spring.flyway.callbacks}) works with no code. Keys:
+ * <table>
+ *   <caption>cutover.properties</caption>
+ *   <tr><th>key</th><th>meaning</th><th>default</th></tr>
+ *   <tr><td>{@code cutover.migration.version}</td><td>version of the cutover migration, e.g. {@code 17}</td><td>required, unless {@code cutover.migration.script}</td></tr>
+ *   <tr><td>{@code cutover.migration.script}</td><td>script name of the cutover migration, e.g. {@code V17__user_org_not_null.sql}</td><td>(instead of the version)</td></tr>
+ *   <tr><td>{@code cutover.table}</td><td>the table</td><td>required</td></tr>
+ *   <tr><td>{@code cutover.column}</td><td>the column becoming NOT NULL</td><td>required</td></tr>
+ *   <tr><td>{@code cutover.schema}</td><td>the table's schema</td><td>{@code public}</td></tr>
+ *   <tr><td>{@code cutover.key}</td><td>key columns, comma-separated</td><td>the primary key</td></tr>
+ *   <tr><td>{@code cutover.references.table}</td><td>table the foreign key should reference</td><td>no foreign key expected</td></tr>
+ *   <tr><td>{@code cutover.references.column}</td><td>column the foreign key should reference</td><td>required with the table</td></tr>
+ *   <tr><td>{@code cutover.references.schema}</td><td>schema of the referenced table</td><td>{@code cutover.schema}</td></tr>
+ *   <tr><td>{@code cutover.on-delete}</td><td>{@code RESTRICT}, {@code NO ACTION}, {@code CASCADE}, {@code SET NULL}, {@code SET DEFAULT}</td><td>{@code RESTRICT}</td></tr>
+ *   <tr><td>{@code cutover.foreign-key}</td><td>the foreign key's name</td><td>found by column and target</td></tr>
+ *   <tr><td>{@code cutover.inspect}</td><td>columns shown for NULL rows, comma-separated</td><td>the key</td></tr>
+ *   <tr><td>{@code cutover.newest-first-by}</td><td>column ordering NULL rows newest first</td><td>the key, descending</td></tr>
+ *   <tr><td>{@code cutover.sensitive}</td><td>columns masked in messages, comma-separated</td><td>none</td></tr>
+ *   <tr><td>{@code cutover.baseline}</td><td>the Stage A NULL baseline shown in the message</td><td>{@code 0}</td></tr>
+ *   <tr><td>{@code cutover.sample-size}</td><td>sample keys shown when blocked, 1 to 20</td><td>{@code 3}</td></tr>
+ *   <tr><td>{@code cutover.probe-timeout}</td><td>{@code statement_timeout} of the checks, e.g. {@code 30s}, {@code 500ms}, {@code 2m}</td><td>{@code 30s}</td></tr>
+ *   <tr><td>{@code cutover.state-schema}</td><td>schema of {@code cutover_audit}</td><td>{@code cutover.schema}</td></tr>
+ *   <tr><td>{@code cutover.incident.id}</td><td>incident allowing a later migration to drop the NOT NULL</td><td>none</td></tr>
+ *   <tr><td>{@code cutover.incident.reason}</td><td>why; required with the incident id</td><td>none</td></tr>
+ *   <tr><td>{@code cutover.incident.actor}</td><td>who applies the override, recorded beside {@code current_user}</td><td>none</td></tr>
+ * </table>
+ * A missing required key, a bad value or an unknown {@code cutover.*} key fails with a
+ * {@link CutoverConfigurationException} naming the key.
+ */
+public final class CutoverCallback implements Callback {
+
+    /** The classpath resource the no-arg constructor reads. */
+    public static final String PROPERTIES_RESOURCE = "cutover.properties";
+
+    static final int MAX_SAMPLE_SIZE = 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(CutoverCallback.class);
+
+    private final String version;
+    private final String script;
+    private final NotNullCutover cutover;
+    private final long baseline;
+    private final int sampleSize;
+    private final Duration probeTimeout;
+    private final String stateSchema;
+    private final MigrationPreflight preflight;
+    private final IncidentOverride incidentOverride;
+    private final Map<Connection, Boolean> guardedBefore = Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /**
+     * Reads {@value #PROPERTIES_RESOURCE} from the classpath (the thread's context class
+     * loader, else this class's), for {@code flyway.callbacks=dev.cutover.flyway.CutoverCallback}.
+     *
+     * @throws CutoverConfigurationException when the file is missing or a key is missing or bad, naming it
+     */
+    public CutoverCallback() {
+        this(CallbackProperties.toBuilder(CallbackProperties.load(PROPERTIES_RESOURCE)));
+    }
+
+    private CutoverCallback(Builder b) {
+        this.version = b.version;
+        this.script = b.script;
+        this.cutover = b.cutover;
+        this.baseline = b.baseline;
+        this.sampleSize = b.sampleSize;
+        this.probeTimeout = b.probeTimeout;
+        this.stateSchema = b.stateSchema;
+        this.preflight = b.preflight;
+        this.incidentOverride = b.incidentOverride;
+    }
+
+    /** The callback for the migration of this version (e.g. {@code "17"} or {@code "2.1"}). */
+    public static Builder forMigration(String version, NotNullCutover cutover) {
+        return new Builder(checkVersion(version), null, cutover);
+    }
+
+    /** The callback for the migration of this script name (e.g. {@code "V17__user_org_not_null.sql"}). */
+    public static Builder forScript(String script, NotNullCutover cutover) {
+        if (script == null || script.isBlank()) {
+            throw new CutoverConfigurationException("migration script must not be empty");
+        }
+        return new Builder(null, script.strip(), cutover);
+    }
+
+    /**
+     * A callback configured by properties with the keys of {@value #PROPERTIES_RESOURCE}
+     * (see the class documentation).
+     */
+    public static CutoverCallback fromProperties(Properties properties) {
+        return new CutoverCallback(CallbackProperties.toBuilder(properties));
+    }
+
+    /** The cutover this callback guards. */
+    public NotNullCutover cutover() {
+        return cutover;
+    }
+
+    /** The configured incident override, if any. */
+    public Optional<IncidentOverride> incidentOverride() {
+        return Optional.ofNullable(incidentOverride);
+    }
+
+    @Override
+    public boolean supports(Event event, Context context) {
+        return (event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR)
+                && context.getMigrationInfo() != null;
+    }
+
+    @Override
+    public boolean canHandleInTransaction(Event event, Context context) {
+        return true;
+    }
+
+    @Override
+    public void handle(Event event, Context context) {
+        MigrationInfo info = context.getMigrationInfo();
+        if (info == null) {
+            return;
+        }
+        if (isCutover(info)) {
+            if (event == Event.BEFORE_EACH_MIGRATE) {
+                beforeCutover(info, context);
+            } else if (event == Event.AFTER_EACH_MIGRATE) {
+                afterCutover(info, context);
+            }
+        } else if (isLater(info, context.getConfiguration())) {
+            if (event == Event.BEFORE_EACH_MIGRATE) {
+                guardedBefore.put(context.getConnection(), hasValidatedNotNull(database(context)));
+            } else if (event == Event.AFTER_EACH_MIGRATE) {
+                Boolean guarded = guardedBefore.remove(context.getConnection());
+                if (Boolean.TRUE.equals(guarded)) {
+                    guard(info, context);
+                }
+            } else {
+                guardedBefore.remove(context.getConnection());
+            }
+        }
+    }
+
+    @Override
+    public String getCallbackName() {
+        return "cutover " + cutover.subject();
+    }
+
+    private void beforeCutover(MigrationInfo info, Context context) {
+        String migration = name(info);
+        CutoverDatabase db = database(context);
+        NullProbe probe = db.probe(cutover);
+        if (probe.exists()) {
+            throw new CutoverMigrationException(CutoverMigrationException.Reason.NULLS_REMAIN, migration,
+                    blockedMessage(migration, probe));
+        }
+        LOG.atInfo().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
+                .log("Migration {}: no NULL rows in {}, the cutover may run", migration, cutover.subject());
+        if (preflight != null) {
+            MigrationPreflight.Result result = Objects.requireNonNull(preflight.run(db), "preflight returned null");
+            if (!result.passed()) {
+                LOG.atError().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
+                        .log("Migration {} blocked by the preflight:\n{}", migration, result.report());
+                throw new CutoverMigrationException(CutoverMigrationException.Reason.PREFLIGHT_FAILED, migration,
+                        "Migration " + migration + " blocked: the preflight for " + cutover.subject() + " failed.\n"
+                                + result.report() + "\nResolve what failed (see the runbook's Stage B preflight checklist), "
+                                + "then re-run; do not force-forward.");
+            }
+            LOG.atInfo().addKeyValue("migration", migration).log("Preflight for migration {} passed:\n{}", migration, result.report());
+        }
+    }
+
+    private String blockedMessage(String migration, NullProbe probe) {
+        String count;
+        String verb;
+        try {
+            long n = probe.count();
+            count = n + (n == 1 ? " row" : " rows");
+            verb = n == 1 ? "has" : "have";
+        } catch (CutoverDatabaseException e) {
+            count = "rows (count not finished: " + e.getMessage() + ")";
+            verb = "have";
+        }
+        StringBuilder s = new StringBuilder("Migration ").append(migration).append(" blocked: ").append(count)
+                .append(" in ").append(cutover.qualifiedTable()).append(' ').append(verb).append(' ')
+                .append(Identifiers.display(cutover.column())).append(" IS NULL (baseline ").append(baseline).append(").");
+        try {
+            List<NullRow> rows = probe.sample(sampleSize);
+            if (!rows.isEmpty()) {
+                s.append(" Sample keys: ").append(rows.stream().map(CutoverCallback::describeKey).collect(Collectors.joining(", ")))
+                        .append('.');
+            }
+        } catch (CutoverDatabaseException e) {
+            s.append(" (No sample keys: ").append(e.getMessage()).append(')');
+        }
+        return s.append(" Remediate (see the runbook's remediation loop), then re-run; do not force-forward.").toString();
+    }
+
+    private static String describeKey(NullRow row) {
+        String key = row.key().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", "));
+        return row.key().size() == 1 ? key : "(" + key + ")";
+    }
+
+    private void afterCutover(MigrationInfo info, Context context) {
+        String migration = name(info);
+        VerificationReport report = database(context).verify(cutover);
+        if (!report.passed()) {
+            LOG.atError().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
+                    .log("Migration {} failed its verification:\n{}", migration, report.render());
+            throw new CutoverMigrationException(CutoverMigrationException.Reason.VERIFICATION_FAILED, migration,
+                    "Migration " + migration + " ran but did not leave " + cutover.subject() + " as the runbook expects, so it "
+                            + "fails (and is rolled back where it ran in a transaction).\n" + report.render()
+                            + "\nChange the migration so that each failed check passes (see the runbook's post-migration "
+                            + "verification), then re-run.");
+        }
+        LOG.atInfo().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
+                .log("Migration {} verified:\n{}", migration, report.render());
+    }
+
+    private void guard(MigrationInfo info, Context context) {
+        String migration = name(info);
+        CutoverDatabase db = database(context);
+        String change = lostBy(db);
+        if (change == null) {
+            return;
+        }
+        if (incidentOverride == null) {
+            throw new CutoverMigrationException(CutoverMigrationException.Reason.GUARD_REFUSED, migration,
+                    "Migration " + migration + " refused: it takes the validated NOT NULL away from " + cutover.subject()
+                            + " (" + change + "). Dropping NOT NULL is a data-integrity regression and needs incident-level "
+                            + "review (see the runbook's abort / rollback guidance). If it is intended, configure an incident "
+                            + "override (incidentOverride(\"INC-...\", \"reason\"), or cutover.incident.id and "
+                            + "cutover.incident.reason) and re-run; the override is recorded in cutover_audit.");
+        }
+        String schema = stateSchema != null ? stateSchema : cutover.schema();
+        AuditLog.record(db, schema, incidentOverride, migration, cutover.subject(), change);
+        LOG.atWarn().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
+                .addKeyValue("incident", incidentOverride.incident()).addKeyValue("change", change)
+                .log("Migration {} took the NOT NULL away from {} under incident {} ({}); recorded in {}", migration,
+                        cutover.subject(), incidentOverride.incident(), incidentOverride.reason(),
+                        Identifiers.display(schema, AuditLog.TABLE));
+    }
+
+    /** Whether the column has a validated NOT NULL; false when the table, column or referenced table is not there (yet). */
+    private boolean hasValidatedNotNull(CutoverDatabase db) {
+        return lostBy(db) == null;
+    }
+
+    /** What is missing of a validated NOT NULL, or {@code null} when nothing is. */
+    private String lostBy(CutoverDatabase db) {
+        VerificationReport report;
+        try {
+            report = db.verify(cutover);
+        } catch (CutoverConfigurationException e) {
+            return "the cutover no longer matches the catalog: " + e.getMessage();
+        }
+        List<String> lost = report.checks().stream()
+                .filter(c -> c.name().equals(COLUMN_NOT_NULL) || c.name().equals(CONSTRAINT_VALIDATED))
+                .filter(c -> !c.passed())
+                .map(VerificationCheck::toString)
+                .map(s -> s.substring("[FAIL] ".length()))
+                .toList();
+        return lost.isEmpty() ? null : String.join("; ", lost);
+    }
+
+    // The names of the core verification's column checks.
+    private static final String COLUMN_NOT_NULL = "column NOT NULL";
+    private static final String CONSTRAINT_VALIDATED = "NOT NULL constraint validated";
+
+    private CutoverDatabase database(Context context) {
+        return CutoverDatabase.builder(new FlywayConnectionDataSource(context.getConnection())).probeTimeout(probeTimeout).build();
+    }
+
+    private boolean isCutover(MigrationInfo info) {
+        if (version != null) {
+            return info.getVersion() != null && info.getVersion().equals(MigrationVersion.fromVersion(version));
+        }
+        String s = info.getScript();
+        return s != null && (s.equals(script) || s.endsWith("/" + script) || s.endsWith("\\" + script));
+    }
+
+    private boolean isLater(MigrationInfo info, Configuration configuration) {
+        if (info.getVersion() == null) {
+            return true;
+        }
+        MigrationVersion cutoverVersion = cutoverVersion(configuration);
+        return cutoverVersion == null || info.getVersion().compareTo(cutoverVersion) > 0;
+    }
+
+    private MigrationVersion cutoverVersion(Configuration configuration) {
+        if (version != null) {
+            return MigrationVersion.fromVersion(version);
+        }
+        String file = script.substring(Math.max(script.lastIndexOf('/'), script.lastIndexOf('\\')) + 1);
+        String prefix = configuration.getSqlMigrationPrefix();
+        String separator = configuration.getSqlMigrationSeparator();
+        int end = file.indexOf(separator);
+        if (!file.startsWith(prefix) || end <= prefix.length()) {
+            return null;
+        }
+        try {
+            return MigrationVersion.fromVersion(file.substring(prefix.length(), end));
+        } catch (FlywayException e) {
+            return null;
+        }
+    }
+
+    private static String name(MigrationInfo info) {
+        return info.getVersion() != null ? info.getVersion().getVersion() : info.getScript();
+    }
+
+    private static String checkVersion(String version) {
+        if (version == null || version.isBlank()) {
+            throw new CutoverConfigurationException("migration version must not be empty");
+        }
+        try {
+            MigrationVersion.fromVersion(version.strip());
+        } catch (FlywayException | NumberFormatException e) {
+            throw new CutoverConfigurationException("migration version must look like 17 or 2.1 (Flyway's V<version>__...), but was \""
+                    + version + "\"");
+        }
+        return version.strip();
+    }
+
+    @Override
+    public String toString() {
+        return "CutoverCallback[migration " + (version != null ? version : script) + ", " + cutover.subject()
+                + (preflight != null ? ", with preflight" : "")
+                + (incidentOverride != null ? ", override " + incidentOverride.incident() : "") + "]";
+    }
+
+    /**
+     * An incident that allows a later migration to take the NOT NULL away; recorded in
+     * {@code cutover_audit} when used.
+     *
+     * @param incident the incident id, e.g. {@code INC-1234}
+     * @param reason   why, for the audit
+     * @param actor    who applies it, recorded beside the database's {@code current_user}; may be empty
+     */
+    public record IncidentOverride(String incident, String reason, Optional<String> actor) {
+
+        public IncidentOverride {
+            if (incident == null || incident.isBlank()) {
+                throw new CutoverConfigurationException("incident id of the override must not be empty");
+            }
+            if (reason == null || reason.isBlank()) {
+                throw new CutoverConfigurationException("reason of the incident override " + incident + " must not be empty");
+            }
+            Objects.requireNonNull(actor, "actor");
+        }
+    }
+
+    /** Collects the settings; each setter checks its argument at once. */
+    public static final class Builder {
+        private final String version;
+        private final String script;
+        private final NotNullCutover cutover;
+        private long baseline;
+        private int sampleSize = 3;
+        private Duration probeTimeout = Duration.ofSeconds(30);
+        private String stateSchema;
+        private MigrationPreflight preflight;
+        private IncidentOverride incidentOverride;
+        private String actor;
+
+        private Builder(String version, String script, NotNullCutover cutover) {
+            this.version = version;
+            this.script = script;
+            this.cutover = Objects.requireNonNull(cutover, "cutover");
+        }
+
+        /** The Stage A NULL baseline, shown in the blocking message; default 0. Any NULL row blocks the migration. */
+        public Builder baseline(long baseline) {
+            if (baseline < 0) {
+                throw new CutoverConfigurationException("baseline must be at least 0, but was " + baseline);
+            }
+            this.baseline = baseline;
+            return this;
+        }
+
+        /** How many sample keys the blocking message shows; default 3. */
+        public Builder sampleSize(int sampleSize) {
+            if (sampleSize < 1 || sampleSize > MAX_SAMPLE_SIZE) {
+                throw new CutoverConfigurationException("sampleSize must be between 1 and " + MAX_SAMPLE_SIZE + ", but was " + sampleSize);
+            }
+            this.sampleSize = sampleSize;
+            return this;
+        }
+
+        /** {@code statement_timeout} of the checks; default 30 s. */
+        public Builder probeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "probeTimeout");
+            if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+                throw new CutoverConfigurationException("probeTimeout must be between 1 ms and " + Integer.MAX_VALUE
+                        + " ms, but was " + timeout);
+            }
+            this.probeTimeout = timeout;
+            return this;
+        }
+
+        /** Schema of {@code cutover_audit}; default the cutover's schema. */
+        public Builder stateSchema(String schema) {
+            this.stateSchema = Identifiers.require("stateSchema", schema);
+            return this;
+        }
+
+        /** A check run before the cutover migration; a failed result blocks it. */
+        public Builder preflight(MigrationPreflight preflight) {
+            if (this.preflight != null) {
+                throw new CutoverConfigurationException("preflight was already set");
+            }
+            this.preflight = Objects.requireNonNull(preflight, "preflight");
+            return this;
+        }
+
+        /**
+         * Lets a later migration take the NOT NULL away, under this incident; the change is
+         * recorded in {@code cutover_audit}. For incident-level review only (the runbook:
+         * "Do not drop NOT NULL without incident-level review").
+         */
+        public Builder incidentOverride(String incident, String reason) {
+            if (incidentOverride != null) {
+                throw new CutoverConfigurationException("incidentOverride was already set to " + incidentOverride.incident());
+            }
+            this.incidentOverride = new IncidentOverride(incident == null ? null : incident.strip(),
+                    reason == null ? null : reason.strip(), Optional.empty());
+            return this;
+        }
+
+        /** Who applies the incident override (a person or a deploy job), recorded beside {@code current_user}. */
+        public Builder actor(String actor) {
+            if (actor == null || actor.isBlank()) {
+                throw new CutoverConfigurationException("actor must not be empty");
+            }
+            this.actor = actor.strip();
+            return this;
+        }
+
+        /**
+         * Checks the settings together and returns the callback.
+         *
+         * @throws CutoverConfigurationException naming what is wrong
+         */
+        public CutoverCallback build() {
+            if (actor != null) {
+                if (incidentOverride == null) {
+                    throw new CutoverConfigurationException("actor(" + actor + ") needs incidentOverride(incident, reason): "
+                            + "the actor is recorded only when an override is applied");
+                }
+                incidentOverride = new IncidentOverride(incidentOverride.incident(), incidentOverride.reason(), Optional.of(actor));
+            }
+            return new CutoverCallback(this);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.cutover.flyway;
+
+import dev.cutover.core.CutoverException;
+import java.util.Objects;
+
+/**
+ * {@link CutoverCallback} stopped a migration. Flyway puts its own words in front ("Error while
+ * executing beforeEachMigrate callback: ..."), so the message stands alone: which migration,
+ * which column, the numbers, and what to do next.
+ */
+public class CutoverMigrationException extends CutoverException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Why the migration was stopped. */
+    public enum Reason {
+        /** The cutover migration was refused before it ran: NULL rows remain. */
+        NULLS_REMAIN,
+        /** The cutover migration was refused before it ran: the preflight failed. */
+        PREFLIGHT_FAILED,
+        /** The cutover migration ran, but the post-migration verification failed. */
+        VERIFICATION_FAILED,
+        /** A later migration removed the NOT NULL, and no incident override was configured. */
+        GUARD_REFUSED
+    }
+
+    private final Reason reason;
+    private final String migration;
+
+    public CutoverMigrationException(Reason reason, String migration, String message) {
+        super(message);
+        this.reason = Objects.requireNonNull(reason, "reason");
+        this.migration = Objects.requireNonNull(migration, "migration");
+    }
+
+    /** Why the migration was stopped. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The migration stopped: its version, or its script when it has none. */
+    public String migration() {
+        return migration;
+    }
+}

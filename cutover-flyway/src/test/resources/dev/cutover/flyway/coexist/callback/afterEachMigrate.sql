@@ -1,0 +1,1 @@
+insert into callback_log (event) values ('afterEachMigrate');
