@@ -7,6 +7,8 @@ import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.NullProbe;
 import dev.cutover.core.NullRow;
 import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.preflight.Preflight;
+import dev.cutover.core.preflight.PreflightReport;
 import dev.cutover.core.verify.VerificationCheck;
 import dev.cutover.core.verify.VerificationReport;
 import dev.cutover.flyway.internal.AuditLog;
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * Flyway.configure().dataSource(ds)
  *     .callbacks(CutoverCallback.forMigration("17", cutover)
- *             .preflight(db -> MigrationPreflight.Result.passed("signup smoke checks green"))
+ *             .preflight(Preflight.builder().check(PreflightChecks.reconciliationClear(sql)).build())
  *             .build())
  *     .load().migrate();
  * }</pre>
@@ -131,7 +133,7 @@ public final class CutoverCallback implements Callback {
     private final int sampleSize;
     private final Duration probeTimeout;
     private final String stateSchema;
-    private final MigrationPreflight preflight;
+    private final Preflight preflight;
     private final IncidentOverride incidentOverride;
     private final Map<Connection, Boolean> guardedBefore = Collections.synchronizedMap(new IdentityHashMap<>());
 
@@ -241,16 +243,16 @@ public final class CutoverCallback implements Callback {
         LOG.atInfo().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
                 .log("Migration {}: no NULL rows in {}, the cutover may run", migration, cutover.subject());
         if (preflight != null) {
-            MigrationPreflight.Result result = Objects.requireNonNull(preflight.run(db), "preflight returned null");
-            if (!result.passed()) {
+            PreflightReport report = preflight.run(db);
+            if (!report.passed()) {
                 LOG.atError().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
-                        .log("Migration {} blocked by the preflight:\n{}", migration, result.report());
+                        .log("Migration {} blocked by the preflight:\n{}", migration, report.render());
                 throw new CutoverMigrationException(CutoverMigrationException.Reason.PREFLIGHT_FAILED, migration,
                         "Migration " + migration + " blocked: the preflight for " + cutover.subject() + " failed.\n"
-                                + result.report() + "\nResolve what failed (see the runbook's Stage B preflight checklist), "
+                                + report.render() + "\nResolve what failed (see the runbook's Stage B preflight checklist), "
                                 + "then re-run; do not force-forward.");
             }
-            LOG.atInfo().addKeyValue("migration", migration).log("Preflight for migration {} passed:\n{}", migration, result.report());
+            LOG.atInfo().addKeyValue("migration", migration).log("Preflight for migration {} passed:\n{}", migration, report.render());
         }
     }
 
@@ -348,8 +350,8 @@ public final class CutoverCallback implements Callback {
     }
 
     // The names of the core verification's column checks.
-    private static final String COLUMN_NOT_NULL = "column NOT NULL";
-    private static final String CONSTRAINT_VALIDATED = "NOT NULL constraint validated";
+    private static final String COLUMN_NOT_NULL = VerificationCheck.COLUMN_NOT_NULL;
+    private static final String CONSTRAINT_VALIDATED = VerificationCheck.CONSTRAINT_VALIDATED;
 
     private CutoverDatabase database(Context context) {
         return CutoverDatabase.builder(new FlywayConnectionDataSource(context.getConnection())).probeTimeout(probeTimeout).build();
@@ -443,7 +445,7 @@ public final class CutoverCallback implements Callback {
         private int sampleSize = 3;
         private Duration probeTimeout = Duration.ofSeconds(30);
         private String stateSchema;
-        private MigrationPreflight preflight;
+        private Preflight preflight;
         private IncidentOverride incidentOverride;
         private String actor;
 
@@ -488,8 +490,11 @@ public final class CutoverCallback implements Callback {
             return this;
         }
 
-        /** A check run before the cutover migration; a failed result blocks it. */
-        public Builder preflight(MigrationPreflight preflight) {
+        /**
+         * The Stage B checklist, run before the cutover migration on the migration's own
+         * connection; a failed report blocks the migration and is printed in the message.
+         */
+        public Builder preflight(Preflight preflight) {
             if (this.preflight != null) {
                 throw new CutoverConfigurationException("preflight was already set");
             }

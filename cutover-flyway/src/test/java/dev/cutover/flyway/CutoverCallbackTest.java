@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.cutover.core.CutoverConfigurationException;
+import dev.cutover.core.preflight.Preflight;
+import dev.cutover.core.preflight.PreflightCheck;
 import dev.cutover.core.testing.TestDatabase;
 import dev.cutover.core.verify.VerificationReport;
 import java.sql.ResultSet;
@@ -284,13 +286,22 @@ class CutoverCallbackTest {
         }
     }
 
+    private static final String PREFLIGHT_REPORT = """
+            Stage B preflight: FAILED (1 of 2 checks failed)
+              [PASS] null baseline stable: at 0
+              [FAIL] reconciliation clear: 4 unresolved finalize failures
+            Do not start Stage B: fix what failed above, then run the preflight again.""";
+
     @Test
     void blocksMigrationWhenThePreflightFailsAndPrintsItsReport() {
         Runbook.tablesWithThreeNullUsers(db, "runbook");
         db.execute("update \"user\" set organization_id = 1");
         CutoverCallback callback = CutoverCallback.forMigration("17", cutover())
-                .preflight(database -> MigrationPreflight.Result.failed("[PASS] null baseline stable at 0\n"
-                        + "[FAIL] reconciliation clear: 4 unresolved finalize failures"))
+                .preflight(Preflight.builder()
+                        .check(PreflightCheck.of("null baseline stable", database -> PreflightCheck.Outcome.pass("at 0")))
+                        .check(PreflightCheck.of("reconciliation clear",
+                                database -> PreflightCheck.Outcome.fail("4 unresolved finalize failures")))
+                        .build())
                 .build();
 
         Throwable blocked = catchThrowable(() -> flyway(db.dataSource(), "runbook", callback).load().migrate());
@@ -298,7 +309,7 @@ class CutoverCallbackTest {
         CutoverMigrationException failure = cutoverFailure(blocked);
         assertThat(failure.reason()).isEqualTo(CutoverMigrationException.Reason.PREFLIGHT_FAILED);
         assertThat(failure.getMessage()).isEqualTo("Migration 17 blocked: the preflight for public.\"user\".organization_id "
-                + "failed.\n[PASS] null baseline stable at 0\n[FAIL] reconciliation clear: 4 unresolved finalize failures\n"
+                + "failed.\n" + PREFLIGHT_REPORT + "\n"
                 + "Resolve what failed (see the runbook's Stage B preflight checklist), then re-run; do not force-forward.");
         assertThat(historyRows(db, "17")).isZero();
         assertThat(isNullable(db)).isEqualTo("YES");
@@ -310,10 +321,10 @@ class CutoverCallbackTest {
         db.execute("update \"user\" set organization_id = 1");
         List<Long> seen = new ArrayList<>();
         CutoverCallback callback = CutoverCallback.forMigration("17", cutover())
-                .preflight(database -> {
+                .preflight(Preflight.builder().check(PreflightCheck.of("null count seen", database -> {
                     seen.add(database.probe(cutover()).count());
-                    return MigrationPreflight.Result.passed("[PASS] null baseline stable at 0");
-                })
+                    return PreflightCheck.Outcome.pass("0");
+                })).build())
                 .build();
 
         flyway(db.dataSource(), "runbook", callback).load().migrate();

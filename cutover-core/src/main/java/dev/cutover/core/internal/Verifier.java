@@ -3,6 +3,13 @@ package dev.cutover.core.internal;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.ReferentialAction;
 import dev.cutover.core.ServerVersion;
+import static dev.cutover.core.verify.VerificationCheck.COLUMN_NOT_NULL;
+import static dev.cutover.core.verify.VerificationCheck.CONSTRAINT_VALIDATED;
+import static dev.cutover.core.verify.VerificationCheck.FK_EXISTS;
+import static dev.cutover.core.verify.VerificationCheck.FK_ON_DELETE;
+import static dev.cutover.core.verify.VerificationCheck.FK_REFERENCES;
+import static dev.cutover.core.verify.VerificationCheck.FK_VALIDATED;
+
 import dev.cutover.core.verify.VerificationCheck;
 import dev.cutover.core.verify.VerificationReport;
 import java.util.ArrayList;
@@ -19,12 +26,6 @@ import org.jooq.Record;
  */
 final class Verifier {
 
-    static final String COLUMN_NOT_NULL = "column NOT NULL";
-    static final String CONSTRAINT_VALIDATED = "NOT NULL constraint validated";
-    static final String FK_EXISTS = "foreign key exists";
-    static final String FK_REFERENCES = "foreign key references";
-    static final String FK_VALIDATED = "foreign key validated";
-    static final String FK_ON_DELETE = "foreign key ON DELETE";
 
     private static final String COLUMN = """
             select c.oid::bigint as table_oid, a.attnum::int as attnum, a.attnotnull as notnull

@@ -12,6 +12,19 @@ import java.util.Objects;
  */
 public record VerificationCheck(String name, String expected, String actual, boolean passed) {
 
+    /** The column's {@code attnotnull} ({@code is_nullable = NO}). */
+    public static final String COLUMN_NOT_NULL = "column NOT NULL";
+    /** The NOT NULL (or CHECK IS NOT NULL) constraint is validated. */
+    public static final String CONSTRAINT_VALIDATED = "NOT NULL constraint validated";
+    /** The expected foreign key exists on the column. */
+    public static final String FK_EXISTS = "foreign key exists";
+    /** It references the configured table and column. */
+    public static final String FK_REFERENCES = "foreign key references";
+    /** It is validated. */
+    public static final String FK_VALIDATED = "foreign key validated";
+    /** It has the configured ON DELETE action. */
+    public static final String FK_ON_DELETE = "foreign key ON DELETE";
+
     public VerificationCheck {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(expected, "expected");
