@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import org.flywaydb.core.api.FlywayException;
@@ -237,8 +238,16 @@ public final class CutoverCallback implements Callback {
         CutoverDatabase db = database(context);
         NullProbe probe = db.probe(cutover);
         if (probe.exists()) {
-            throw new CutoverMigrationException(CutoverMigrationException.Reason.NULLS_REMAIN, migration,
-                    blockedMessage(migration, probe));
+            OptionalLong nulls;
+            String countProblem = null;
+            try {
+                nulls = OptionalLong.of(probe.count());
+            } catch (CutoverDatabaseException e) {
+                nulls = OptionalLong.empty();
+                countProblem = e.getMessage();
+            }
+            throw new CutoverMigrationException(CutoverMigrationException.Reason.NULLS_REMAIN, migration, nulls,
+                    blockedMessage(migration, probe, nulls, countProblem));
         }
         LOG.atInfo().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
                 .log("Migration {}: no NULL rows in {}, the cutover may run", migration, cutover.subject());
@@ -256,15 +265,15 @@ public final class CutoverCallback implements Callback {
         }
     }
 
-    private String blockedMessage(String migration, NullProbe probe) {
+    private String blockedMessage(String migration, NullProbe probe, OptionalLong nulls, String countProblem) {
         String count;
         String verb;
-        try {
-            long n = probe.count();
+        if (nulls.isPresent()) {
+            long n = nulls.getAsLong();
             count = n + (n == 1 ? " row" : " rows");
             verb = n == 1 ? "has" : "have";
-        } catch (CutoverDatabaseException e) {
-            count = "rows (count not finished: " + e.getMessage() + ")";
+        } else {
+            count = "rows (count not finished: " + countProblem + ")";
             verb = "have";
         }
         StringBuilder s = new StringBuilder("Migration ").append(migration).append(" blocked: ").append(count)

@@ -2,6 +2,7 @@ package dev.cutover.flyway;
 
 import dev.cutover.core.CutoverException;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * {@link CutoverCallback} stopped a migration. Flyway puts its own words in front ("Error while
@@ -26,11 +27,23 @@ public class CutoverMigrationException extends CutoverException {
 
     private final Reason reason;
     private final String migration;
+    private final Long nullCount;
 
     public CutoverMigrationException(Reason reason, String migration, String message) {
+        this(reason, migration, OptionalLong.empty(), message);
+    }
+
+    /** With the NULL count that blocked the migration, when it was counted. */
+    public CutoverMigrationException(Reason reason, String migration, OptionalLong nullCount, String message) {
         super(message);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.migration = Objects.requireNonNull(migration, "migration");
+        this.nullCount = Objects.requireNonNull(nullCount, "nullCount").isPresent() ? nullCount.getAsLong() : null;
+    }
+
+    /** For {@link Reason#NULLS_REMAIN}: how many rows held NULL, when the count finished. */
+    public OptionalLong nullCount() {
+        return nullCount == null ? OptionalLong.empty() : OptionalLong.of(nullCount);
     }
 
     /** Why the migration was stopped. */

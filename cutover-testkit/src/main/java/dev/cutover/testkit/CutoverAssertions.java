@@ -18,6 +18,7 @@ import dev.cutover.core.verify.VerificationReport;
  *     .isValidated();
  * assertThat(db.cutoverDatabase().verify(cutover)).hasPassed();
  * assertThat(preflight.run(db.cutoverDatabase())).hasPassed();
+ * assertThatMigration(flyway).isBlockedByNulls(cutover).withNullCount(3);
  * }</pre>
  */
 public final class CutoverAssertions {
@@ -33,6 +34,14 @@ public final class CutoverAssertions {
     /** Assertions on the catalog of any PostgreSQL database. */
     public static DatabaseAssert assertThat(CutoverDatabase actual) {
         return new DatabaseAssert(actual);
+    }
+
+    /**
+     * Assertions on running a Flyway migration guarded by {@code CutoverCallback} (needs
+     * {@code cutover-flyway} and Flyway on the test classpath). The migration runs at the first assertion.
+     */
+    public static MigrationAssert assertThatMigration(org.flywaydb.core.Flyway flyway) {
+        return new MigrationAssert(flyway);
     }
 
     /** Assertions on a Stage B preflight report. */

@@ -1,6 +1,7 @@
 package dev.cutover.testkit.example;
 
 import static dev.cutover.testkit.CutoverAssertions.assertThat;
+import static dev.cutover.testkit.CutoverAssertions.assertThatMigration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,13 +11,14 @@ import dev.cutover.testkit.CutoverTest;
 import dev.cutover.testkit.Signup;
 import dev.cutover.testkit.TestDatabase;
 import java.util.Map;
-import org.flywaydb.core.api.FlywayException;
+import dev.cutover.flyway.CutoverCallback;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /**
  * How a service proves its cutover of {@code "user".organization_id} in its own test suite:
- * the migration ({@code db/example/V2__user_org_not_null.sql}) cannot run while users
- * without an organization remain; after remediation it runs, and the post-migration
+ * the migration ({@code db/example/V2__user_org_not_null.sql}), guarded by the cutover
+ * callback, is refused while users without an organization remain; after remediation it runs, and the post-migration
  * verification holds. This class is what the README shows.
  */
 @CutoverTest(flywayLocations = "classpath:db/example")
@@ -38,10 +40,9 @@ class UserOrgCutoverTest {
         assertThat(bob.assigned()).isFalse();
         assertThat(db.cutoverDatabase().probe(CUTOVER).count()).isEqualTo(41);
 
-        // While NULLs remain, the migration cannot make the column NOT NULL, and nothing of it stays behind.
-        assertThatThrownBy(() -> db.flyway().load().migrate())
-                .isInstanceOf(FlywayException.class)
-                .hasMessageContaining("column \"organization_id\" of relation \"user\" contains null values");
+        // While NULLs remain, the cutover callback refuses the migration, and nothing of it stays behind.
+        Flyway guarded = db.flyway().callbacks(CutoverCallback.forMigration("2", CUTOVER).build()).load();
+        assertThatMigration(guarded).isBlockedByNulls(CUTOVER).withNullCount(41);
         assertThat(db).column("user", "organization_id").isNullable();
         assertThat(db.cutoverDatabase().verify(CUTOVER)).hasFailed().hasFailedCheck("column NOT NULL");
 
@@ -53,8 +54,8 @@ class UserOrgCutoverTest {
                 """);
         assertThat(db.cutoverDatabase().probe(CUTOVER).count()).isZero();
 
-        // Now the migration runs, and the runbook's post-migration verification holds.
-        db.flyway().load().migrate();
+        // Now the migration runs (the callback verifies it), and the post-migration verification holds.
+        assertThatMigration(guarded).succeeds();
         assertThat(db).column("user", "organization_id").isNotNullable().hasValidatedNotNull();
         assertThat(db).foreignKey("user_organization_id_organizations_id_fk")
                 .references("organizations", "id")
