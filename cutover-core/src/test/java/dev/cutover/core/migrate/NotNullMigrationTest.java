@@ -1,0 +1,281 @@
+package dev.cutover.core.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cutover.core.CutoverConfigurationException;
+import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.ReferentialAction;
+import dev.cutover.core.testing.TestDatabase;
+import dev.cutover.core.verify.VerificationReport;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The zero-downtime sequence on the test server (embedded 18, or the 15 server in CI) and on PostgreSQL 12. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class NotNullMigrationTest {
+
+    private static final Map<String, TestDatabase> DATABASES = new ConcurrentHashMap<>();
+
+    static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id")
+            .references("organizations", "id")
+            .onDelete(ReferentialAction.RESTRICT)
+            .foreignKey("user_organization_id_organizations_id_fk")
+            .build();
+
+    static Stream<Named<Supplier<TestDatabase>>> servers() {
+        return Stream.of(
+                Named.of("test server", () -> database("default", TestDatabase::create)),
+                Named.of("PostgreSQL 12", () -> database("12", () -> TestDatabase.embedded(12))));
+    }
+
+    private static TestDatabase database(String key, Supplier<TestDatabase> create) {
+        TestDatabase database = DATABASES.computeIfAbsent(key, k -> create.get());
+        database.execute("drop table if exists \"user\", organizations cascade");
+        database.execute(TestDatabase.RUNBOOK_SCHEMA);
+        database.execute("""
+                insert into organizations (name) values ('Acme'), ('Globex');
+                insert into "user" (email, organization_id) values ('ann@acme.test', 1), ('bob@acme.test', 1), ('cy@globex.test', 2);
+                """);
+        return database;
+    }
+
+    @AfterAll
+    static void dropDatabases() {
+        DATABASES.values().forEach(TestDatabase::close);
+    }
+
+    private static long notNullConstraints(TestDatabase database) {
+        return database.queryLong("""
+                select count(*) from pg_constraint con join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
+                where con.conrelid = '"user"'::regclass and a.attname = 'organization_id' and con.contype in ('n', 'c')""");
+    }
+
+    private static long foreignKeys(TestDatabase database) {
+        return database.queryLong("select count(*) from pg_constraint where conrelid = '\"user\"'::regclass and contype = 'f'");
+    }
+
+    private static boolean attNotNull(TestDatabase database) {
+        return database.queryString("select attnotnull from pg_attribute where attrelid = '\"user\"'::regclass "
+                + "and attname = 'organization_id'").equals("t");
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void makesTheColumnNotNullAndAddsTheForeignKeySoVerificationPasses(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        MigrationReport report = NotNullMigration.builder(db, CUTOVER).build().run();
+
+        VerificationReport verified = db.verify(CUTOVER);
+        assertThat(verified.passed()).as(verified.render()).isTrue();
+        int notNullSteps = db.serverVersion().hasNotNullConstraints() ? 2 : 4;
+        assertThat(report.steps()).hasSize(notNullSteps + 2).allSatisfy(step -> {
+            assertThat(step.ran()).isTrue();
+            assertThat(step.attempts()).isEqualTo(1);
+        });
+        assertThat(notNullConstraints(database)).isEqualTo(db.serverVersion().hasNotNullConstraints() ? 1 : 0);
+        assertThat(foreignKeys(database)).isEqualTo(1);
+        assertThat(attNotNull(database)).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void doesNothingTheSecondTime(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        NotNullMigration migration = NotNullMigration.builder(db, CUTOVER).build();
+        migration.run();
+
+        assertThat(migration.plan().complete()).isTrue();
+        MigrationReport again = migration.run();
+        assertThat(again.ran()).isEmpty();
+        assertThat(again.attempts()).isZero();
+        assertThat(foreignKeys(database)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void refusesWhileNullsRemainAndChangesNothing(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get().execute("""
+                insert into "user" (email) values ('dee@nowhere.test'), ('eve@nowhere.test'), ('fay@nowhere.test')""");
+        CutoverDatabase db = database.cutoverDatabase();
+
+        assertThatThrownBy(() -> NotNullMigration.builder(db, CUTOVER).build().run())
+                .isInstanceOf(MigrationBlockedException.class)
+                .hasMessage("Migration of public.\"user\".organization_id refused: 3 rows in public.\"user\" have organization_id "
+                        + "IS NULL. Nothing was changed. Remediate (Remediation.builder(db, cutover)), then run the migration "
+                        + "again; do not force-forward.");
+        assertThat(notNullConstraints(database)).isZero();
+        assertThat(foreignKeys(database)).isZero();
+        assertThat(attNotNull(database)).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void waitsOutALongTransactionInsteadOfQueueingBehindIt(Supplier<TestDatabase> server) throws Exception {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor();
+        try (OpenTransaction reader = new OpenTransaction(database, "select * from \"user\" limit 1")) {
+            releaser.schedule(reader::close, 1, TimeUnit.SECONDS);
+            MigrationReport report = NotNullMigration.builder(db, CUTOVER).onEvent(events::add).build().run();
+
+            assertThat(events).filteredOn(MigrationEvent.Waiting.class::isInstance)
+                    .map(e -> ((MigrationEvent.Waiting) e).blockers())
+                    .anySatisfy(blockers -> assertThat(blockers).extracting(Blocker::pid).contains(reader.pid()));
+            MigrationReport.StepOutcome first = report.steps().get(0);
+            assertThat(first.ran()).isTrue();
+            assertThat(first.waited()).isPositive();
+            assertThat(db.verify(CUTOVER).passed()).isTrue();
+        } finally {
+            releaser.shutdown();
+            assertThat(releaser.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void failsAtTheDeadlineNamingTheTransactionThatHoldsTheTable(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        try (OpenTransaction reader = new OpenTransaction(database, "select * from \"user\" limit 1")) {
+            NotNullMigration migration = NotNullMigration.builder(db, CUTOVER).deadline(Duration.ofSeconds(2)).build();
+
+            assertThatThrownBy(migration::run)
+                    .isInstanceOfSatisfying(MigrationTimeoutException.class, e -> {
+                        assertThat(e.blockers()).extracting(Blocker::pid).containsExactly(reader.pid());
+                        assertThat(e.blockers().get(0).state()).isEqualTo("idle in transaction");
+                        assertThat(e.blockers().get(0).query()).isEqualTo("select * from \"user\" limit 1");
+                    })
+                    .hasMessageStartingWith("Migration of public.\"user\".organization_id stopped at step 1 of ")
+                    .hasMessageContaining("pid " + reader.pid() + " (application_name '")
+                    .hasMessageContaining("idle in transaction for ")
+                    .hasMessageContaining("holds AccessShareLock): select * from \"user\" limit 1")
+                    .hasMessageEndingWith("This step changed nothing; the steps before it are done and will be skipped. End or "
+                            + "wait out those transactions (pg_cancel_backend or pg_terminate_backend(pid) if they are stuck), or "
+                            + "allow a longer deadline, then run the migration again.");
+        }
+        assertThat(notNullConstraints(database)).isZero();
+        assertThat(attNotNull(database)).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void resumesAfterAnyStep(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        int steps = NotNullMigration.builder(db, CUTOVER).build().plan().steps().size();
+        for (int done = 1; done < steps; done++) {
+            database.execute("drop table if exists \"user\", organizations cascade").execute(TestDatabase.RUNBOOK_SCHEMA).execute("""
+                    insert into organizations (name) values ('Acme');
+                    insert into "user" (email, organization_id) values ('ann@acme.test', 1);
+                    """);
+            CutoverDatabase fresh = database.cutoverDatabase();
+            NotNullMigration migration = NotNullMigration.builder(fresh, CUTOVER).build();
+            assertThat(migration.run(done).ran()).hasSize(done);
+
+            MigrationReport rest = migration.run();
+            assertThat(rest.ran()).as("after %d steps", done).hasSize(steps - done);
+            assertThat(fresh.verify(CUTOVER).passed()).isTrue();
+            assertThat(notNullConstraints(database)).isEqualTo(fresh.serverVersion().hasNotNullConstraints() ? 1 : 0);
+            assertThat(foreignKeys(database)).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void finishesAConstraintAddedByHand(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        database.execute(db.serverVersion().hasNotNullConstraints()
+                ? "alter table \"user\" add constraint user_org_nn not null organization_id not valid"
+                : "alter table \"user\" add constraint user_org_nn check (organization_id is not null) not valid");
+
+        MigrationPlan plan = NotNullMigration.builder(db, CUTOVER).build().plan();
+        assertThat(plan.steps().get(0).done()).isTrue();
+        assertThat(plan.steps().get(1).sql()).isEqualTo("alter table \"public\".\"user\" validate constraint \"user_org_nn\"");
+        NotNullMigration.builder(db, CUTOVER).build().run();
+
+        assertThat(db.verify(CUTOVER).passed()).isTrue();
+        assertThat(notNullConstraints(database)).isEqualTo(db.serverVersion().hasNotNullConstraints() ? 1 : 0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void refusesAForeignKeyWithAnotherActionUnlessToldToReplaceIt(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get().execute("""
+                alter table "user" add constraint user_organization_id_organizations_id_fk
+                  foreign key (organization_id) references organizations (id) on delete cascade""");
+        CutoverDatabase db = database.cutoverDatabase();
+
+        assertThatThrownBy(() -> NotNullMigration.builder(db, CUTOVER).build().run())
+                .isInstanceOf(CutoverConfigurationException.class)
+                .hasMessage("Existing foreign key user_organization_id_organizations_id_fk on (organization_id) references "
+                        + "public.organizations(id) ON DELETE CASCADE, but the cutover of public.\"user\".organization_id expects "
+                        + "user_organization_id_organizations_id_fk referencing public.organizations(id) ON DELETE RESTRICT. "
+                        + "Nothing was changed. Drop it yourself, or build the migration with replaceForeignKey(true) to drop it "
+                        + "in the same short transaction that adds the expected foreign key.");
+        assertThat(attNotNull(database)).isFalse();
+
+        NotNullMigration.builder(db, CUTOVER).replaceForeignKey(true).build().run();
+        VerificationReport verified = db.verify(CUTOVER);
+        assertThat(verified.passed()).as(verified.render()).isTrue();
+        assertThat(foreignKeys(database)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void replacesAForeignKeyWithAnotherNameAndTarget(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get().execute("""
+                create table teams (id bigint primary key);
+                insert into teams values (1), (2);
+                alter table "user" add constraint user_team_fk foreign key (organization_id) references teams (id)""");
+        CutoverDatabase db = database.cutoverDatabase();
+        NotNullMigration migration = NotNullMigration.builder(db, CUTOVER).replaceForeignKey(true).build();
+
+        MigrationStep add = migration.plan().steps().get(migration.plan().steps().size() - 2);
+        assertThat(add.sql()).isEqualTo("alter table \"public\".\"user\" drop constraint \"user_team_fk\", add constraint "
+                + "\"user_organization_id_organizations_id_fk\" foreign key (\"organization_id\") references "
+                + "\"public\".\"organizations\" (\"id\") on delete restrict not valid");
+        assertThat(add.lockLevel()).isEqualTo(LockLevel.ACCESS_EXCLUSIVE);
+        migration.run();
+
+        assertThat(db.verify(CUTOVER).passed()).isTrue();
+        assertThat(foreignKeys(database)).isEqualTo(1);
+        database.execute("drop table teams");
+    }
+
+    @Test
+    void checksItsSettings() {
+        try (TestDatabase database = TestDatabase.create()) {
+            database.runbookSchema();
+            NotNullMigration.Builder builder = NotNullMigration.builder(database.cutoverDatabase(), CUTOVER);
+            assertThatThrownBy(() -> builder.lockTimeout(Duration.ZERO))
+                    .isInstanceOf(CutoverConfigurationException.class)
+                    .hasMessage("lockTimeout must be between 1 ms and PT1M, but was PT0S");
+            assertThatThrownBy(() -> builder.deadline(Duration.ofDays(2)))
+                    .isInstanceOf(CutoverConfigurationException.class)
+                    .hasMessage("deadline must be between 1 ms and PT24H, but was PT48H");
+            assertThatThrownBy(() -> builder.lockTimeout(Duration.ofSeconds(5)).deadline(Duration.ofSeconds(1)).build())
+                    .isInstanceOf(CutoverConfigurationException.class)
+                    .hasMessage("deadline (PT1S) must not be shorter than lockTimeout (PT5S)");
+        }
+    }
+}
