@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -142,21 +141,21 @@ public final class MigrationEngine {
         String column = Identifiers.display(cutover.column());
         Map<Long, LockLevel> exclusive = Map.of(state.tableOid(), LockLevel.ACCESS_EXCLUSIVE);
         steps.add(planned("add CHECK (" + column + " IS NOT NULL) NOT VALID", Kind.ADD_NOT_NULL, LockLevel.ACCESS_EXCLUSIVE,
-                false, DSL.query("alter table {0} add constraint {1} check ({2} is not null) not valid",
+                false, DSL.query("ALTER TABLE {0} ADD CONSTRAINT {1} CHECK ({2} IS NOT NULL) NOT VALID",
                         target.tableName(), DSL.name(name), DSL.name(cutover.column())),
                 exclusive, name, s -> s.notNull() || s.check(name).isPresent()));
         steps.add(planned("validate CHECK constraint " + Identifiers.display(name), Kind.VALIDATE_NOT_NULL,
                 LockLevel.SHARE_UPDATE_EXCLUSIVE, true,
-                DSL.query("alter table {0} validate constraint {1}", target.tableName(), DSL.name(name)),
+                DSL.query("ALTER TABLE {0} VALIDATE CONSTRAINT {1}", target.tableName(), DSL.name(name)),
                 Map.of(state.tableOid(), LockLevel.SHARE_UPDATE_EXCLUSIVE), name,
                 s -> s.notNull() || s.check(name).map(Catalog.NotNullConstraint::validated).orElse(false)));
         steps.add(planned("set " + column + " NOT NULL (no scan: the valid CHECK proves it)", Kind.SET_NOT_NULL,
                 LockLevel.ACCESS_EXCLUSIVE, false,
-                DSL.query("alter table {0} alter column {1} set not null", target.tableName(), DSL.name(cutover.column())),
+                DSL.query("ALTER TABLE {0} ALTER COLUMN {1} SET NOT NULL", target.tableName(), DSL.name(cutover.column())),
                 exclusive, name, Catalog.ColumnState::notNull));
         steps.add(planned("drop CHECK constraint " + Identifiers.display(name) + ", now redundant", Kind.DROP_CHECK,
                 LockLevel.ACCESS_EXCLUSIVE, false,
-                DSL.query("alter table {0} drop constraint {1}", target.tableName(), DSL.name(name)),
+                DSL.query("ALTER TABLE {0} DROP CONSTRAINT {1}", target.tableName(), DSL.name(name)),
                 exclusive, name, s -> s.notNull() && s.check(name).isEmpty()));
     }
 
@@ -169,12 +168,12 @@ public final class MigrationEngine {
         }
         String column = Identifiers.display(cutover.column());
         steps.add(planned("add NOT NULL constraint on " + column + " NOT VALID", Kind.ADD_NOT_NULL, LockLevel.ACCESS_EXCLUSIVE,
-                false, DSL.query("alter table {0} add constraint {1} not null {2} not valid",
+                false, DSL.query("ALTER TABLE {0} ADD CONSTRAINT {1} NOT NULL {2} NOT VALID",
                         target.tableName(), DSL.name(name), DSL.name(cutover.column())),
                 Map.of(state.tableOid(), LockLevel.ACCESS_EXCLUSIVE), name, s -> s.catalogued().isPresent()));
         steps.add(planned("validate NOT NULL constraint " + Identifiers.display(name), Kind.VALIDATE_NOT_NULL,
                 LockLevel.SHARE_UPDATE_EXCLUSIVE, true,
-                DSL.query("alter table {0} validate constraint {1}", target.tableName(), DSL.name(name)),
+                DSL.query("ALTER TABLE {0} VALIDATE CONSTRAINT {1}", target.tableName(), DSL.name(name)),
                 Map.of(state.tableOid(), LockLevel.SHARE_UPDATE_EXCLUSIVE), name,
                 s -> s.catalogued().map(Catalog.NotNullConstraint::validated).orElse(false)));
     }
@@ -212,13 +211,13 @@ public final class MigrationEngine {
         LockLevel addLevel = conflicts.isEmpty() ? LockLevel.SHARE_ROW_EXCLUSIVE : LockLevel.ACCESS_EXCLUSIVE;
         addLocks.put(state.tableOid(), addLevel);
         List<QueryPart> parts = new ArrayList<>(List.of(target.tableName(), DSL.name(name), DSL.name(cutover.column()),
-                DSL.name(refSchema, refTable), DSL.name(refColumn), DSL.keyword(action.sql().toLowerCase(Locale.ROOT))));
-        StringBuilder template = new StringBuilder("alter table {0} ");
+                DSL.name(refSchema, refTable), DSL.name(refColumn), DSL.keyword(action.sql())));
+        StringBuilder template = new StringBuilder("ALTER TABLE {0} ");
         for (Catalog.ForeignKey conflict : conflicts) {
-            template.append("drop constraint {").append(parts.size()).append("}, ");
+            template.append("DROP CONSTRAINT {").append(parts.size()).append("}, ");
             parts.add(DSL.name(conflict.name()));
         }
-        template.append("add constraint {1} foreign key ({2}) references {3} ({4}) on delete {5} not valid");
+        template.append("ADD CONSTRAINT {1} FOREIGN KEY ({2}) REFERENCES {3} ({4}) ON DELETE {5} NOT VALID");
         String stepName = (conflicts.isEmpty() ? "" : "replace " + String.join(", ", conflicts.stream()
                 .map(fk -> Identifiers.display(fk.name())).toList()) + ": ")
                 + "add foreign key " + Identifiers.display(name) + " NOT VALID";
@@ -227,7 +226,7 @@ public final class MigrationEngine {
                 s -> s.foreignKeys().stream().anyMatch(ours)));
         steps.add(planned("validate foreign key " + Identifiers.display(name), Kind.VALIDATE_FOREIGN_KEY,
                 LockLevel.SHARE_UPDATE_EXCLUSIVE, true,
-                DSL.query("alter table {0} validate constraint {1}", target.tableName(), DSL.name(name)),
+                DSL.query("ALTER TABLE {0} VALIDATE CONSTRAINT {1}", target.tableName(), DSL.name(name)),
                 Map.of(state.tableOid(), LockLevel.SHARE_UPDATE_EXCLUSIVE), name,
                 s -> s.foreignKeys().stream().anyMatch(fk -> ours.test(fk) && fk.validated())));
     }

@@ -49,7 +49,10 @@ public record MigrationPlan(String subject, String serverVersion, Duration lockT
      */
     public String toSql() {
         StringBuilder s = new StringBuilder();
-        s.append("-- NOT NULL without downtime for ").append(subject).append(" (PostgreSQL ").append(serverVersion).append(")\n");
+        int major = Integer.parseInt(serverVersion.substring(0, serverVersion.indexOf('.') < 0 ? serverVersion.length()
+                : serverVersion.indexOf('.')));
+        s.append("-- NOT NULL without downtime for ").append(subject)
+                .append(major >= 18 ? " (PostgreSQL 18 and later)" : " (PostgreSQL 12 to 17)").append('\n');
         s.append("-- Run each statement in its own transaction. A statement that fails with SQLSTATE 55P03\n");
         s.append("-- (lock not available) found the table busy: retry it later, do not raise lock_timeout.\n");
         int n = 0;

@@ -210,7 +210,7 @@ class NotNullMigrationTest {
 
         MigrationPlan plan = NotNullMigration.builder(db, CUTOVER).build().plan();
         assertThat(plan.steps().get(0).done()).isTrue();
-        assertThat(plan.steps().get(1).sql()).isEqualTo("alter table \"public\".\"user\" validate constraint \"user_org_nn\"");
+        assertThat(plan.steps().get(1).sql()).isEqualTo("ALTER TABLE \"public\".\"user\" VALIDATE CONSTRAINT \"user_org_nn\"");
         NotNullMigration.builder(db, CUTOVER).build().run();
 
         assertThat(db.verify(CUTOVER).passed()).isTrue();
@@ -251,9 +251,9 @@ class NotNullMigrationTest {
         NotNullMigration migration = NotNullMigration.builder(db, CUTOVER).replaceForeignKey(true).build();
 
         MigrationStep add = migration.plan().steps().get(migration.plan().steps().size() - 2);
-        assertThat(add.sql()).isEqualTo("alter table \"public\".\"user\" drop constraint \"user_team_fk\", add constraint "
-                + "\"user_organization_id_organizations_id_fk\" foreign key (\"organization_id\") references "
-                + "\"public\".\"organizations\" (\"id\") on delete restrict not valid");
+        assertThat(add.sql()).isEqualTo("ALTER TABLE \"public\".\"user\" DROP CONSTRAINT \"user_team_fk\", ADD CONSTRAINT "
+                + "\"user_organization_id_organizations_id_fk\" FOREIGN KEY (\"organization_id\") REFERENCES "
+                + "\"public\".\"organizations\" (\"id\") ON DELETE RESTRICT NOT VALID");
         assertThat(add.lockLevel()).isEqualTo(LockLevel.ACCESS_EXCLUSIVE);
         migration.run();
 
