@@ -178,6 +178,41 @@ class NotNullMigrationTest {
 
     @ParameterizedTest
     @MethodSource("servers")
+    void stopsWhenNullsAppearDuringTheMigrationAndKeepsRefusingNewOnes(Supplier<TestDatabase> server) throws Exception {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor();
+        try (OpenTransaction reader = new OpenTransaction(database, "select * from \"user\" limit 1")) {
+            releaser.schedule(reader::close, 1, TimeUnit.SECONDS);
+            // While the first step waits for the reader, after the check for NULL rows, a NULL row is written.
+            NotNullMigration migration = NotNullMigration.builder(db, CUTOVER).onEvent(event -> {
+                if (event instanceof MigrationEvent.Waiting) {
+                    database.execute("insert into \"user\" (email) values ('late@nowhere.test')");
+                }
+            }).build();
+
+            assertThatThrownBy(migration::run)
+                    .isInstanceOf(MigrationBlockedException.class)
+                    .hasMessage("NULLs appeared during the migration of public.\"user\".organization_id: remediate and re-run. "
+                            + "VALIDATE CONSTRAINT user_organization_id_not_null found rows in public.\"user\" with "
+                            + "organization_id IS NULL, written after the check before the first step. The NOT VALID constraint "
+                            + "user_organization_id_not_null stays in place, so new NULLs are refused meanwhile; remediate the "
+                            + "existing rows, then run the migration again: the steps done are skipped.");
+        } finally {
+            releaser.shutdown();
+            assertThat(releaser.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+        }
+        assertThatThrownBy(() -> database.execute("insert into \"user\" (email) values ('later@nowhere.test')"))
+                .hasStackTraceContaining("organization_id").hasStackTraceContaining("violates");
+
+        database.execute("update \"user\" set organization_id = 2 where organization_id is null");
+        MigrationReport report = NotNullMigration.builder(db, CUTOVER).build().run();
+        assertThat(report.steps().get(0).ran()).isFalse();
+        assertThat(db.verify(CUTOVER).passed()).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
     void resumesAfterAnyStep(Supplier<TestDatabase> server) {
         TestDatabase database = server.get();
         CutoverDatabase db = database.cutoverDatabase();
