@@ -348,10 +348,10 @@ public final class MigrationEngine {
      * Waits until no other backend has held a conflicting lock on the step's tables for longer
      * than the lock timeout, polling; bounded by the deadline.
      *
-     * @return the time waited, in nanoseconds
+     * @return the time waited from the first sight of a blocker, in nanoseconds; 0 when there was none
      */
     private long waitForTable(Planned p, int index, int total) {
-        long start = System.nanoTime();
+        long[] firstSeen = {0};
         Sql.autocommit(db.dataSource(), "look for transactions holding " + cutover.qualifiedTable(), dsl -> {
             long pause = FIRST_POLL.toMillis();
             boolean told = false;
@@ -359,6 +359,9 @@ public final class MigrationEngine {
                 List<Blocker> blockers = blockers(dsl, p, settings.lockTimeout());
                 if (blockers.isEmpty()) {
                     return null;
+                }
+                if (firstSeen[0] == 0) {
+                    firstSeen[0] = System.nanoTime();
                 }
                 long remaining = remainingMillis();
                 if (remaining <= 0) {
@@ -382,7 +385,7 @@ public final class MigrationEngine {
                 pause = Math.min(pause * 2, LONGEST_POLL.toMillis());
             }
         });
-        return System.nanoTime() - start;
+        return firstSeen[0] == 0 ? 0 : System.nanoTime() - firstSeen[0];
     }
 
     private static List<Blocker> blockers(DSLContext dsl, Planned p, Duration longerThan) {
