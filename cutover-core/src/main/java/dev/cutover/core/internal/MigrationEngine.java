@@ -295,6 +295,14 @@ public final class MigrationEngine {
                 return null;
             });
         } catch (CutoverException e) {
+            if (doneMeanwhile(p, e)) {
+                // Another session running the same migration got there first (duplicate constraint, or our lock timed out behind it).
+                LOG.atInfo().addKeyValue("target", subject).addKeyValue("step", name)
+                        .log("Step {} of {} on {} was done by another session meanwhile: {}", index, total, subject, name);
+                publish(new MigrationEvent.Skipped(name));
+                return new MigrationReport.StepOutcome(name, false, attempts[0], Duration.ofNanos(waited[0]),
+                        Duration.ofNanos(System.nanoTime() - start));
+            }
             throw failure(p, index, total, e);
         } catch (Exception e) {
             throw new CutoverException("Step '" + name + "' of the migration of " + subject + " failed: " + e, e);
@@ -306,6 +314,19 @@ public final class MigrationEngine {
                 .log("Step {} of {} on {} done: {}", index, total, subject, name);
         publish(executed[0] ? new MigrationEvent.Done(name, outcome) : new MigrationEvent.Skipped(name));
         return outcome;
+    }
+
+    private boolean doneMeanwhile(Planned p, CutoverException failure) {
+        if (!(failure instanceof CutoverDatabaseException)) {
+            return false;
+        }
+        try {
+            return p.done().test(Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(),
+                    "read the catalog for the migration of " + subject, this::readState));
+        } catch (CutoverException e) {
+            failure.addSuppressed(e);
+            return false;
+        }
     }
 
     private RetryConfig retryConfig() {
@@ -436,7 +457,7 @@ public final class MigrationEngine {
     private MigrationTimeoutException timeout(Planned p, int index, int total, List<Blocker> blockers, Throwable cause) {
         StringBuilder m = new StringBuilder("Migration of ").append(subject).append(" stopped at step ").append(index).append(" of ")
                 .append(total).append(" (").append(p.step().name()).append(", ").append(p.step().lockLevel().sql())
-                .append(" lock): the deadline of ").append(settings.deadline()).append(" passed while other transactions held ")
+                .append(" lock): the deadline of ").append(human(settings.deadline())).append(" passed while other transactions held ")
                 .append(cutover.qualifiedTable()).append(" (lock_timeout ").append(settings.lockTimeout().toMillis())
                 .append(" ms).");
         if (blockers.isEmpty()) {
@@ -452,6 +473,18 @@ public final class MigrationEngine {
                 + "transactions (pg_cancel_backend or pg_terminate_backend(pid) if they are stuck), or allow a longer deadline, "
                 + "then run the migration again.");
         return new MigrationTimeoutException(m.toString(), blockers, cause);
+    }
+
+    /** {@code 2 s}, {@code 10 min}, {@code 250 ms}. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + " min";
+        }
+        if (ms % 1_000 == 0) {
+            return ms / 1_000 + " s";
+        }
+        return ms + " ms";
     }
 
     private void publish(MigrationEvent event) {

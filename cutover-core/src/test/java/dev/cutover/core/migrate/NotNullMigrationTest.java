@@ -10,9 +10,11 @@ import dev.cutover.core.ReferentialAction;
 import dev.cutover.core.testing.TestDatabase;
 import dev.cutover.core.verify.VerificationReport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -295,6 +297,62 @@ class NotNullMigrationTest {
         assertThat(db.verify(CUTOVER).passed()).isTrue();
         assertThat(foreignKeys(database)).isEqualTo(1);
         database.execute("drop table teams");
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void finishesWhenFourSessionsRunItAtOnce(Supplier<TestDatabase> server) throws Exception {
+        TestDatabase database = server.get();
+        int sessions = 4;
+        CountDownLatch ready = new CountDownLatch(sessions);
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    NotNullMigration migration = NotNullMigration.builder(database.cutoverDatabase(), CUTOVER).build();
+                    ready.countDown();
+                    ready.await();
+                    migration.run();
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join(TimeUnit.MINUTES.toMillis(2));
+        }
+
+        assertThat(failures).isEmpty();
+        CutoverDatabase db = database.cutoverDatabase();
+        assertThat(db.verify(CUTOVER).passed()).isTrue();
+        assertThat(notNullConstraints(database)).isEqualTo(db.serverVersion().hasNotNullConstraints() ? 1 : 0);
+        assertThat(foreignKeys(database)).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void keepsConstraintNamesWithin63BytesAndQuotesEveryName(Supplier<TestDatabase> server) {
+        String table = "Members of the board, and everyone else who signed up — 2026";
+        TestDatabase database = server.get().execute("create table \"" + table + "\" (id bigint primary key, \"Org ID\" bigint);"
+                + "insert into \"" + table + "\" values (1, 1), (2, 1)");
+        CutoverDatabase db = database.cutoverDatabase();
+        NotNullCutover cutover = NotNullCutover.builder(table, "Org ID").references("organizations", "id").build();
+        NotNullMigration migration = NotNullMigration.builder(db, cutover).build();
+
+        assertThat(migration.plan().steps().get(0).sql())
+                .containsPattern("ADD CONSTRAINT \"Members of the board, and everyone else who [^\"]*_[0-9a-f]{8}\"");
+        migration.run();
+
+        VerificationReport verified = db.verify(cutover);
+        assertThat(verified.passed()).as(verified.render()).isTrue();
+        assertThat(database.queryLong("select count(*) from pg_constraint where conrelid = '\"" + table + "\"'::regclass "
+                + "and octet_length(conname) <= 63 and contype in ('f', 'n') and conkey = array[(select attnum from pg_attribute "
+                + "where attrelid = conrelid and attname = 'Org ID')]"))
+                .isEqualTo(db.serverVersion().hasNotNullConstraints() ? 2 : 1);
+        database.execute("drop table \"" + table + "\"");
     }
 
     @Test
