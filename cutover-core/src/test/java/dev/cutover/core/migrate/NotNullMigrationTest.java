@@ -19,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -149,6 +150,42 @@ class NotNullMigrationTest {
         } finally {
             releaser.shutdown();
             assertThat(releaser.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void retriesAStepWhoseLockTimedOut(Supplier<TestDatabase> server) throws Exception {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+        List<OpenTransaction> holders = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor();
+        // Right after the first step, a transaction takes the lock the second step needs. It is younger than the lock
+        // timeout, so it is not waited for: the second step's first attempt queues, times out, and is retried.
+        Consumer<MigrationEvent> blockSecondStep = event -> {
+            if (event instanceof MigrationEvent.Done && holders.isEmpty()) {
+                OpenTransaction holder = new OpenTransaction(database, "lock table \"user\" in share update exclusive mode");
+                holders.add(holder);
+                releaser.schedule(holder::close, 3, TimeUnit.SECONDS);
+            }
+        };
+        try {
+            MigrationReport report = NotNullMigration.builder(db, CUTOVER).lockTimeout(Duration.ofSeconds(2))
+                    .onEvent(blockSecondStep).onEvent(events::add).build().run();
+
+            assertThat(events).filteredOn(MigrationEvent.Retrying.class::isInstance).first()
+                    .isInstanceOfSatisfying(MigrationEvent.Retrying.class, retry -> {
+                        assertThat(retry.step()).isEqualTo(report.steps().get(1).name());
+                        assertThat(retry.attempt()).isEqualTo(1);
+                        assertThat(retry.sqlState()).isEqualTo("55P03");
+                    });
+            assertThat(report.steps().get(1).attempts()).isGreaterThan(1);
+            assertThat(db.verify(CUTOVER).passed()).isTrue();
+        } finally {
+            releaser.shutdown();
+            assertThat(releaser.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+            holders.forEach(OpenTransaction::close);
         }
     }
 
