@@ -461,15 +461,15 @@ public final class MigrationEngine {
                 .append(cutover.qualifiedTable()).append(" (lock_timeout ").append(settings.lockTimeout().toMillis())
                 .append(" ms).");
         if (blockers.isEmpty()) {
-            m.append(" No backend holds a conflicting lock now: the table was busy with many short transactions.");
+            m.append(" No backend holds a conflicting lock now: the table was busy with many short transactions.\n");
         } else {
-            m.append(" Blocking backends:");
+            m.append(" Blocking backends, longest first:");
             for (Blocker b : blockers) {
                 m.append("\n  ").append(b);
             }
             m.append('\n');
         }
-        m.append(" This step changed nothing; the steps before it are done and will be skipped. End or wait out those "
+        m.append("This step changed nothing; the steps before it are done and will be skipped. End or wait out those "
                 + "transactions (pg_cancel_backend or pg_terminate_backend(pid) if they are stuck), or allow a longer deadline, "
                 + "then run the migration again.");
         return new MigrationTimeoutException(m.toString(), blockers, cause);
