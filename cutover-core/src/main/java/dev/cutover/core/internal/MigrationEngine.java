@@ -205,6 +205,14 @@ public final class MigrationEngine {
                     + "to drop " + (conflicts.size() == 1 ? "it" : "them")
                     + " in the same short transaction that adds the expected foreign key.");
         }
+        boolean partitioned = Catalog.table(dsl, cutover.schema(), cutover.table()).map(t -> t.relkind().equals("p")).orElse(false);
+        if (!present && partitioned && !db.serverVersion().hasNotNullConstraints()) {
+            throw new CutoverConfigurationException("Foreign key " + Identifiers.display(name) + " cannot be added NOT VALID to "
+                    + cutover.qualifiedTable() + ": it is a partitioned table, and PostgreSQL " + db.serverVersion().major()
+                    + " would validate the foreign key while holding a lock that stops writes (NOT VALID foreign keys on "
+                    + "partitioned tables need PostgreSQL 18). Nothing was changed. Add the foreign key to each partition NOT VALID "
+                    + "and validate it there, then attach it to the parent, or add it in a maintenance window.");
+        }
         long refOid = Catalog.table(dsl, refSchema, refTable).orElseThrow().oid();
         Map<Long, LockLevel> addLocks = new LinkedHashMap<>();
         addLocks.put(refOid, LockLevel.SHARE_ROW_EXCLUSIVE);

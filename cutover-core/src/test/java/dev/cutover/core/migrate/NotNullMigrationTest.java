@@ -399,6 +399,46 @@ class NotNullMigrationTest {
     }
 
     @Test
+    void refusesAForeignKeyOnAPartitionedTableBeforePostgres18() {
+        try (TestDatabase database = TestDatabase.embedded(12)) {
+            database.execute("""
+                    create table organizations (id bigint primary key);
+                    create table member (id bigint primary key, organization_id bigint) partition by range (id);
+                    create table member_1 partition of member for values from (0) to (1000);
+                    """);
+            NotNullCutover cutover = NotNullCutover.builder("member", "organization_id").references("organizations", "id").build();
+
+            assertThatThrownBy(() -> NotNullMigration.builder(database.cutoverDatabase(), cutover).build().run())
+                    .isInstanceOf(CutoverConfigurationException.class)
+                    .hasMessage("Foreign key member_organization_id_fkey cannot be added NOT VALID to public.member: it is a "
+                            + "partitioned table, and PostgreSQL 12 would validate the foreign key while holding a lock that stops "
+                            + "writes (NOT VALID foreign keys on partitioned tables need PostgreSQL 18). Nothing was changed. Add "
+                            + "the foreign key to each partition NOT VALID and validate it there, then attach it to the parent, or "
+                            + "add it in a maintenance window.");
+            assertThat(database.queryLong("select count(*) from pg_constraint where conrelid = 'member'::regclass and contype = 'c'"))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void makesAPartitionedTableColumnNotNull() {
+        try (TestDatabase database = TestDatabase.embedded(12)) {
+            database.execute("""
+                    create table member (id bigint primary key, organization_id bigint) partition by range (id);
+                    create table member_1 partition of member for values from (0) to (1000);
+                    insert into member values (1, 1), (2, 2);
+                    """);
+            NotNullCutover cutover = NotNullCutover.builder("member", "organization_id").build();
+            CutoverDatabase db = database.cutoverDatabase();
+
+            NotNullMigration.builder(db, cutover).build().run();
+            assertThat(db.verify(cutover).passed()).isTrue();
+            assertThat(database.queryString("select attnotnull from pg_attribute where attrelid = 'member_1'::regclass "
+                    + "and attname = 'organization_id'")).isEqualTo("t");
+        }
+    }
+
+    @Test
     void checksItsSettings() {
         try (TestDatabase database = TestDatabase.create()) {
             database.runbookSchema();
