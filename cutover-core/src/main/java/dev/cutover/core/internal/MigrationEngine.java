@@ -275,13 +275,6 @@ public final class MigrationEngine {
     private MigrationReport.StepOutcome runStep(Planned p, int index, int total) {
         long start = System.nanoTime();
         String name = p.step().name();
-        Catalog.ColumnState state = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(),
-                "read the catalog for the migration of " + subject, this::readState);
-        if (p.done().test(state)) {
-            publish(new MigrationEvent.Skipped(name));
-            LOG.atDebug().addKeyValue("target", subject).addKeyValue("step", name).log("Step {} of {} already done: {}", index, total, name);
-            return new MigrationReport.StepOutcome(name, false, 0, Duration.ZERO, Duration.ofNanos(System.nanoTime() - start));
-        }
         int[] attempts = {0};
         long[] waited = {0};
         boolean[] executed = {false};
@@ -297,8 +290,13 @@ public final class MigrationEngine {
         });
         try {
             retry.executeCallable(() -> {
+                long waitedForTable = waitForTable(p, index, total);
+                if (waitedForTable < 0) {
+                    executed[0] = false;
+                    return null;
+                }
                 attempts[0]++;
-                waited[0] += waitForTable(p, index, total);
+                waited[0] += waitedForTable;
                 executed[0] = attempt(p);
                 return null;
             });
@@ -314,6 +312,11 @@ public final class MigrationEngine {
             throw failure(p, index, total, e);
         } catch (Exception e) {
             throw new CutoverException("Step '" + name + "' of the migration of " + subject + " failed: " + e, e);
+        }
+        if (attempts[0] == 0) {
+            publish(new MigrationEvent.Skipped(name));
+            LOG.atDebug().addKeyValue("target", subject).addKeyValue("step", name).log("Step {} of {} already done: {}", index, total, name);
+            return new MigrationReport.StepOutcome(name, false, 0, Duration.ZERO, Duration.ofNanos(System.nanoTime() - start));
         }
         MigrationReport.StepOutcome outcome = new MigrationReport.StepOutcome(name, executed[0], attempts[0],
                 Duration.ofNanos(waited[0]), Duration.ofNanos(System.nanoTime() - start));
@@ -374,20 +377,25 @@ public final class MigrationEngine {
     }
 
     /**
-     * Waits until no other backend has held a conflicting lock on the step's tables for longer
-     * than the lock timeout, polling; bounded by the deadline.
+     * Reads the catalog, then, unless the step is done, waits until no other backend has held a
+     * conflicting lock on the step's tables for longer than the lock timeout, polling; bounded by
+     * the deadline. One connection for both.
      *
-     * @return the time waited from the first sight of a blocker, in nanoseconds; 0 when there was none
+     * @return -1 when the step is done; else the time waited from the first sight of a blocker, in
+     *         nanoseconds (0 when there was none)
      */
     private long waitForTable(Planned p, int index, int total) {
         long[] firstSeen = {0};
-        Sql.autocommit(db.dataSource(), "look for transactions holding " + cutover.qualifiedTable(), dsl -> {
+        boolean done = Sql.autocommit(db.dataSource(), "look for transactions holding " + cutover.qualifiedTable(), dsl -> {
+            if (p.done().test(readState(dsl))) {
+                return true;
+            }
             long pause = FIRST_POLL.toMillis();
             boolean told = false;
             while (true) {
                 List<Blocker> blockers = blockers(dsl, p, settings.lockTimeout());
                 if (blockers.isEmpty()) {
-                    return null;
+                    return false;
                 }
                 if (firstSeen[0] == 0) {
                     firstSeen[0] = System.nanoTime();
@@ -414,6 +422,9 @@ public final class MigrationEngine {
                 pause = Math.min(pause * 2, LONGEST_POLL.toMillis());
             }
         });
+        if (done) {
+            return -1;
+        }
         return firstSeen[0] == 0 ? 0 : System.nanoTime() - firstSeen[0];
     }
 
