@@ -2,6 +2,9 @@ package dev.cutover.core.internal;
 
 import dev.cutover.core.CutoverConfigurationException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -62,5 +65,38 @@ public final class Identifiers {
     /** {@code schema.table} for people. */
     public static String display(String schema, String table) {
         return display(schema) + "." + display(table);
+    }
+
+    /**
+     * A name made up by cutover ({@code cutover_user_organization_id_null}), kept as it is when
+     * it fits in 63 bytes, else cut at a character boundary and ended with {@code _} and eight
+     * hex digits of its SHA-256, so that two long names stay apart and the result is stable.
+     */
+    public static String fit(String full) {
+        if (full.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES) {
+            return full;
+        }
+        String hash;
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(full.getBytes(StandardCharsets.UTF_8));
+            hash = HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        StringBuilder prefix = new StringBuilder();
+        int budget = MAX_BYTES - 1 - hash.length();
+        int used = 0;
+        for (int i = 0; i < full.length(); ) {
+            int cp = full.codePointAt(i);
+            String ch = new String(Character.toChars(cp));
+            int bytes = ch.getBytes(StandardCharsets.UTF_8).length;
+            if (used + bytes > budget) {
+                break;
+            }
+            prefix.append(ch);
+            used += bytes;
+            i += Character.charCount(cp);
+        }
+        return prefix + "_" + hash;
     }
 }

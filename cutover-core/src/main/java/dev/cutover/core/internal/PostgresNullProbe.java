@@ -2,10 +2,8 @@ package dev.cutover.core.internal;
 
 import dev.cutover.core.NullProbe;
 import dev.cutover.core.NullRow;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,29 +160,7 @@ final class PostgresNullProbe implements NullProbe {
 
     /** {@code cutover_<table>_<column>_null}, shortened with a hash when it would pass 63 bytes. */
     String indexName() {
-        String full = "cutover_" + target.cutover().table() + "_" + target.cutover().column() + "_null";
-        if (full.getBytes(StandardCharsets.UTF_8).length <= Identifiers.MAX_BYTES) {
-            return full;
-        }
-        String hash;
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(full.getBytes(StandardCharsets.UTF_8));
-            hash = HexFormat.of().formatHex(digest, 0, 4);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        StringBuilder prefix = new StringBuilder();
-        int budget = Identifiers.MAX_BYTES - 1 - hash.length();
-        for (int i = 0; i < full.length(); ) {
-            int cp = full.codePointAt(i);
-            String ch = new String(Character.toChars(cp));
-            if (prefix.toString().getBytes(StandardCharsets.UTF_8).length + ch.getBytes(StandardCharsets.UTF_8).length > budget) {
-                break;
-            }
-            prefix.append(ch);
-            i += Character.charCount(cp);
-        }
-        return prefix + "_" + hash;
+        return Identifiers.fit("cutover_" + target.cutover().table() + "_" + target.cutover().column() + "_null");
     }
 
     private boolean catalogShowsValidatedNotNull(DSLContext dsl) {

@@ -1,0 +1,26 @@
+package dev.cutover.core.migrate;
+
+import java.util.Objects;
+
+/**
+ * One statement of a {@link MigrationPlan}, run in its own short transaction.
+ *
+ * @param name      what the step does, e.g. {@code add CHECK (organization_id IS NOT NULL) NOT VALID}
+ * @param sql       the statement, identifiers quoted
+ * @param lockLevel the table lock it takes
+ * @param scans     whether it reads the whole table (only {@code VALIDATE} does, under a lock that lets reads and writes go on)
+ * @param done      whether the catalog already showed it done when the plan was made
+ */
+public record MigrationStep(String name, String sql, LockLevel lockLevel, boolean scans, boolean done) {
+
+    public MigrationStep {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(sql, "sql");
+        Objects.requireNonNull(lockLevel, "lockLevel");
+    }
+
+    @Override
+    public String toString() {
+        return name + " [" + lockLevel.sql() + (scans ? ", scans the table" : "") + (done ? ", done" : "") + "]: " + sql;
+    }
+}
