@@ -77,8 +77,8 @@ public final class MigrationBench {
     }
 
     /** One variant in one scenario. */
-    private record Result(String scenario, String variant, double seconds, double maxMillis, double p99Millis,
-                          double maxBeforeMillis, long inserts, String note) {
+    private record Result(String scenario, String variant, double seconds, double maxMillis, double maxAtSeconds,
+                          double p99Millis, double maxBeforeMillis, long inserts, String note) {
     }
 
     @FunctionalInterface
@@ -208,18 +208,25 @@ public final class MigrationBench {
         requireNotNull();
         List<Long> during = new ArrayList<>();
         List<Long> before = new ArrayList<>();
+        long maxAt = 0;
+        long maxSeen = -1;
         synchronized (samples) {
             for (long[] sample : samples) {
                 long began = sample[0];
                 long finished = sample[0] + sample[1];
                 if (finished > start && began < end) {
                     during.add(sample[1]);
+                    if (sample[1] > maxSeen) {
+                        maxSeen = sample[1];
+                        maxAt = began - start;
+                    }
                 } else if (finished <= start && began > start - settleMillis / 2 * 1_000_000) {
                     before.add(sample[1]);
                 }
             }
         }
-        Result result = new Result(scenario, variant, (end - start) / 1e9, max(during) / 1e6, percentile(during, 0.99) / 1e6,
+        Result result = new Result(scenario, variant, (end - start) / 1e9, max(during) / 1e6, maxAt / 1e9,
+                percentile(during, 0.99) / 1e6,
                 max(before) / 1e6, during.size(), note);
         System.err.printf(Locale.ROOT, "%s, %s: %.2f s, writer max %.1f ms, p99 %.1f ms (%s)%n", variant, scenario,
                 result.seconds(), result.maxMillis(), result.p99Millis(), note);
@@ -308,12 +315,13 @@ public final class MigrationBench {
     private void print(String argLine, String server, List<Result> results) {
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%n%,d rows; %d writers inserting continuously; %s%n%n", rows, writers, server));
-        out.append("| scenario | variant | cutover seconds | writer max stall (ms) | writer p99 (ms) | writer max before (ms) "
-                + "| inserts during | notes |\n");
-        out.append("|---|---|---:|---:|---:|---:|---:|---|\n");
+        out.append("| scenario | variant | cutover seconds | writer max stall (ms) | max stall began at (s) | writer p99 (ms) "
+                + "| writer max before (ms) | inserts during | notes |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.1f | %.1f | %,d | %s |%n", r.scenario(), r.variant(),
-                    r.seconds(), r.maxMillis(), r.p99Millis(), r.maxBeforeMillis(), r.inserts(), r.note()));
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.1f | %.2f | %.1f | %.1f | %,d | %s |%n", r.scenario(),
+                    r.variant(), r.seconds(), r.maxMillis(), r.maxAtSeconds(), r.p99Millis(), r.maxBeforeMillis(), r.inserts(),
+                    r.note()));
         }
         out.append(String.format(Locale.ROOT, "%nArguments: %s; JVM max heap %,d MiB%n", argLine,
                 Runtime.getRuntime().maxMemory() / (1024 * 1024)));

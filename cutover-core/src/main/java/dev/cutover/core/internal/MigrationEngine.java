@@ -136,7 +136,7 @@ public final class MigrationEngine {
                 .map(Catalog.NotNullConstraint::name)
                 .orElse(Identifiers.fit(cutover.table() + "_" + cutover.column() + "_not_null"));
         if (!state.notNull() && state.check(name).isEmpty() && state.constraintNames().contains(name)) {
-            throw nameTaken(name);
+            throw nameTaken(name, false);
         }
         String column = Identifiers.display(cutover.column());
         Map<Long, LockLevel> exclusive = Map.of(state.tableOid(), LockLevel.ACCESS_EXCLUSIVE);
@@ -164,7 +164,7 @@ public final class MigrationEngine {
         String name = state.catalogued().map(Catalog.NotNullConstraint::name)
                 .orElse(Identifiers.fit(cutover.table() + "_" + cutover.column() + "_not_null"));
         if (state.catalogued().isEmpty() && state.constraintNames().contains(name)) {
-            throw nameTaken(name);
+            throw nameTaken(name, false);
         }
         String column = Identifiers.display(cutover.column());
         steps.add(planned("add NOT NULL constraint on " + column + " NOT VALID", Kind.ADD_NOT_NULL, LockLevel.ACCESS_EXCLUSIVE,
@@ -196,7 +196,7 @@ public final class MigrationEngine {
         List<Catalog.ForeignKey> conflicts = present ? List.of() : state.foreignKeys().stream()
                 .filter(fk -> fk.name().equals(name) || fk.columns().equals(columns)).toList();
         if (!present && conflicts.stream().noneMatch(fk -> fk.name().equals(name)) && state.constraintNames().contains(name)) {
-            throw nameTaken(name);
+            throw nameTaken(name, true);
         }
         if (!conflicts.isEmpty() && !settings.replaceForeignKey()) {
             throw new CutoverConfigurationException(describe(conflicts) + ", but the cutover of " + subject + " expects "
@@ -246,10 +246,11 @@ public final class MigrationEngine {
         return (keys.size() == 1 ? "Existing " : "Existing foreign keys: ") + String.join("; ", each);
     }
 
-    private CutoverConfigurationException nameTaken(String name) {
+    private CutoverConfigurationException nameTaken(String name, boolean foreignKey) {
         return new CutoverConfigurationException("Constraint " + Identifiers.display(name) + " already exists on "
                 + cutover.qualifiedTable() + " but is not the one the migration of " + subject + " needs. Nothing was changed. "
-                + "Rename or drop it, or name the foreign key with NotNullCutover.builder(...).foreignKey(...).");
+                + (foreignKey ? "Rename or drop it, or give the foreign key another name with NotNullCutover.builder(...)"
+                + ".foreignKey(...)." : "Rename or drop it, then run the migration again."));
     }
 
     private static Planned planned(String name, Kind kind, LockLevel level, boolean scans, Query query, Map<Long, LockLevel> locks,

@@ -322,6 +322,20 @@ class NotNullMigrationTest {
 
     @ParameterizedTest
     @MethodSource("servers")
+    void refusesWhenItsConstraintNameIsTakenByAnotherConstraint(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get().execute(
+                "alter table \"user\" add constraint user_organization_id_not_null check (email <> '')");
+        CutoverDatabase db = database.cutoverDatabase();
+
+        assertThatThrownBy(() -> NotNullMigration.builder(db, CUTOVER).build().plan())
+                .isInstanceOf(CutoverConfigurationException.class)
+                .hasMessage("Constraint user_organization_id_not_null already exists on public.\"user\" but is not the one the "
+                        + "migration of public.\"user\".organization_id needs. Nothing was changed. Rename or drop it, then run "
+                        + "the migration again.");
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
     void replacesAForeignKeyWithAnotherNameAndTarget(Supplier<TestDatabase> server) {
         TestDatabase database = server.get().execute("""
                 create table teams (id bigint primary key);
