@@ -35,9 +35,14 @@ public class CutoverConfiguration {
                 .build();
     }
 
-    /** Blocks migration 17 while NULLs remain and verifies the column after it. */
+    /**
+     * Blocks migration 17 while NULLs remain and verifies the column after it. On Spring Boot 4.0
+     * this is the {@code CutoverCallback} itself; {@link SpringFlywayCallbacks#forSpring} wraps it
+     * on Spring Boot 3.5, whose Flyway 11.7 lacks a type that Spring's reflection on the bean class
+     * needs.
+     */
     @Bean
     public Callback cutoverCallback(NotNullCutover userOrganizationCutover) {
-        return CutoverCallback.forMigration("17", userOrganizationCutover).build();
+        return SpringFlywayCallbacks.forSpring(CutoverCallback.forMigration("17", userOrganizationCutover).build());
     }
 }
