@@ -79,7 +79,7 @@ class SignupApplicationTest {
                         "--spring.datasource.hikari.maximum-pool-size=2");
     }
 
-    private static <T extends Throwable> T causeOfType(Throwable failure, Class<T> type) {
+    static <T extends Throwable> T causeOfType(Throwable failure, Class<T> type) {
         List<String> chain = new ArrayList<>();
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (type.isInstance(t)) {
