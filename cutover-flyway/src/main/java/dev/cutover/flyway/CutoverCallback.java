@@ -14,6 +14,8 @@ import dev.cutover.core.verify.VerificationReport;
 import dev.cutover.flyway.internal.AuditLog;
 import dev.cutover.flyway.internal.CallbackProperties;
 import dev.cutover.flyway.internal.FlywayConnectionDataSource;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Collections;
@@ -226,6 +228,45 @@ public final class CutoverCallback implements Callback {
                 guardedBefore.remove(context.getConnection());
             }
         }
+    }
+
+    /**
+     * This callback behind a {@link Callback} whose class has exactly the methods of the Flyway
+     * on the class path. Use it where a framework inspects the class of the callback object,
+     * as Spring does with beans: {@code CutoverCallback} itself is compiled against the newest
+     * Flyway, whose callback interface declares methods with types (such as
+     * {@code CallbackEvent}) that Flyway 11.7 (Spring Boot 3.5) does not have, so listing its
+     * methods fails there. Flyway itself never lists them: plain Flyway needs no wrapper.
+     *
+     * <pre>{@code
+     * @Bean
+     * Callback cutoverCallback(NotNullCutover cutover) {
+     *     return CutoverCallback.forMigration("17", cutover).build().portable();
+     * }
+     * }</pre>
+     */
+    public Callback portable() {
+        CutoverCallback target = this;
+        return (Callback) Proxy.newProxyInstance(Callback.class.getClassLoader(), new Class<?>[] {Callback.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "supports" -> target.supports((Event) args[0], (Context) args[1]);
+                    case "canHandleInTransaction" -> target.canHandleInTransaction((Event) args[0], (Context) args[1]);
+                    case "handle" -> {
+                        target.handle((Event) args[0], (Context) args[1]);
+                        yield null;
+                    }
+                    case "getCallbackName" -> target.getCallbackName();
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "toString" -> target.toString();
+                    default -> {
+                        if (method.isDefault()) {
+                            yield InvocationHandler.invokeDefault(proxy, method, args);
+                        }
+                        throw new UnsupportedOperationException("Flyway called " + method + ", which this version of "
+                                + "cutover does not know; use CutoverCallback directly or a newer cutover");
+                    }
+                });
     }
 
     @Override

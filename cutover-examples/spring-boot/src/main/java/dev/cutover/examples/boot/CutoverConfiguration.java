@@ -15,7 +15,7 @@ import org.springframework.context.annotation.Configuration;
  * <pre>{@code
  * @Bean
  * Callback cutoverCallback(NotNullCutover userOrganizationCutover) {
- *     return CutoverCallback.forMigration("17", userOrganizationCutover).build();
+ *     return CutoverCallback.forMigration("17", userOrganizationCutover).build().portable();
  * }
  * }</pre>
  */
@@ -36,13 +36,12 @@ public class CutoverConfiguration {
     }
 
     /**
-     * Blocks migration 17 while NULLs remain and verifies the column after it. On Spring Boot 4.0
-     * this is the {@code CutoverCallback} itself; {@link SpringFlywayCallbacks#forSpring} wraps it
-     * on Spring Boot 3.5, whose Flyway 11.7 lacks a type that Spring's reflection on the bean class
-     * needs.
+     * Blocks migration 17 while NULLs remain and verifies the column after it. {@code portable()}
+     * gives Spring a class it can inspect on every Flyway line: Spring Boot 3.5's Flyway 11.7
+     * lacks a type that {@code CutoverCallback}'s own class mentions.
      */
     @Bean
     public Callback cutoverCallback(NotNullCutover userOrganizationCutover) {
-        return SpringFlywayCallbacks.forSpring(CutoverCallback.forMigration("17", userOrganizationCutover).build());
+        return CutoverCallback.forMigration("17", userOrganizationCutover).build().portable();
     }
 }

@@ -37,7 +37,7 @@ class PropertiesConfiguredCallbackTest {
 
         @Bean
         Callback cutoverCallback() {
-            return SpringFlywayCallbacks.forSpring(new CutoverCallback());
+            return new CutoverCallback().portable();
         }
     }
 
