@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,16 +65,7 @@ public final class RemediationBenchmark {
     }
 
     public static void main(String[] argv) throws Exception {
-        System.setProperty("org.jooq.no-logo", "true");
-        System.setProperty("org.jooq.no-tips", "true");
-        Map<String, String> args = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            if (!argv[i].startsWith("--")) {
-                throw new IllegalArgumentException("expected --name value pairs, got " + argv[i]);
-            }
-            args.put(argv[i].substring(2), argv[i + 1]);
-        }
-        new RemediationBenchmark(args).run(String.join(" ", argv));
+        new RemediationBenchmark(BenchArgs.parse(argv)).run(String.join(" ", argv));
     }
 
     /** One measured variant. */
