@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -91,6 +92,14 @@ public final class PolicyTree {
         String simple = name.substring(name.lastIndexOf('.') + 1);
         String shown = policy.toString();
         return shown.startsWith(policy.getClass().getName() + "@") ? "policy " + simple : shown;
+    }
+
+    /** The constant a policy comes down to, looking through names: every row then gets the same value. */
+    public static Optional<Constant> constantOf(RemediationPolicy policy) {
+        if (policy instanceof Named named) {
+            return constantOf(named.policy());
+        }
+        return policy instanceof Constant constant ? Optional.of(constant) : Optional.empty();
     }
 
     /** Visits every built-in inside a policy tree. */

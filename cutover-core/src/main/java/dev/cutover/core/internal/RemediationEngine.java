@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
 public final class RemediationEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.cutover.core.remediation.Remediation");
+    /** The journal as users read it: a view with one row per changed row. */
     static final String JOURNAL = "cutover_journal";
+    /** Where the journal is kept: one row per batch and value, the keys as a JSON array. */
+    static final String JOURNAL_BATCHES = "cutover_journal_batch";
 
     private final RemediationPlan plan;
     private final PostgresCutoverDatabase db;
@@ -48,6 +51,8 @@ public final class RemediationEngine {
     private final NotNullCutover cutover;
     private final UUID runId = UUID.randomUUID();
     private final List<String> shown;
+    /** Set when every row gets the same value: each batch is then a single statement. */
+    private final PolicyTree.Constant constant;
     private long currentBatch;
     private long lastProgressLog = System.nanoTime();
     private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
@@ -58,6 +63,7 @@ public final class RemediationEngine {
         this.target = db.target(plan.cutover());
         this.cutover = plan.cutover();
         this.shown = target.shownColumns();
+        this.constant = plan.dryRun() ? null : PolicyTree.constantOf(plan.policy()).orElse(null);
     }
 
     // ---------------------------------------------------------------- checks before any change
@@ -141,9 +147,12 @@ public final class RemediationEngine {
     private record Read(List<Object> key, RemediationRow row) {
     }
 
-    /** What one batch transaction did. */
-    private record BatchResult(int rows, List<Object> lastKey, List<RemediationReport.Change> assigned,
-                               List<RemediationReport.SkippedRow> skipped) {
+    /**
+     * What one batch transaction did: the NULL rows it read, the last key read, how many rows it
+     * assigned (per value), the first of those changes for the report, and the rows skipped.
+     */
+    private record BatchResult(int rows, List<Object> lastKey, int assigned, Map<String, Integer> assignedByValue,
+                               List<RemediationReport.Change> changes, List<RemediationReport.SkippedRow> skipped) {
     }
 
     public RemediationReport run() {
@@ -186,7 +195,8 @@ public final class RemediationEngine {
                     currentBatch = batchNumber;
                     BatchRunner.Done<BatchResult> done;
                     try {
-                        done = runner.inTransaction((connection, dsl) -> batch(connection, dsl, after));
+                        done = runner.inTransaction((connection, dsl) -> constant != null
+                                ? constantBatch(dsl, after, changes.size()) : batch(connection, dsl, after, changes.size()));
                     } catch (RemediationException | CutoverConfigurationException e) {
                         throw e;
                     } catch (Exception e) {
@@ -194,12 +204,14 @@ public final class RemediationEngine {
                     }
                     batches++;
                     BatchResult result = done.value();
-                    roundAssigned += result.assigned().size();
-                    assigned += result.assigned().size();
-                    for (RemediationReport.Change change : result.assigned()) {
-                        if (byValue.containsKey(change.value()) || byValue.size() < plan.reportLimit()) {
-                            byValue.merge(change.value(), 1L, Long::sum);
+                    roundAssigned += result.assigned();
+                    assigned += result.assigned();
+                    result.assignedByValue().forEach((value, n) -> {
+                        if (byValue.containsKey(value) || byValue.size() < plan.reportLimit()) {
+                            byValue.merge(value, n.longValue(), Long::sum);
                         }
+                    });
+                    for (RemediationReport.Change change : result.changes()) {
                         if (changes.size() < plan.reportLimit()) {
                             changes.add(change);
                         }
@@ -213,14 +225,14 @@ public final class RemediationEngine {
                             skippedRows.add(row);
                         }
                     }
-                    publish(new RemediationEvent.BatchDone(runId, round, batches, result.rows(), result.assigned().size(),
+                    publish(new RemediationEvent.BatchDone(runId, round, batches, result.rows(), result.assigned(),
                             result.skipped().size(), done.attempts(), done.took()));
                     LOG.atDebug().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("round", round)
                             .addKeyValue("batch", batches).addKeyValue("rows", result.rows())
-                            .addKeyValue("assigned", result.assigned().size()).addKeyValue("skipped", result.skipped().size())
+                            .addKeyValue("assigned", result.assigned()).addKeyValue("skipped", result.skipped().size())
                             .addKeyValue("attempts", done.attempts()).addKeyValue("millis", done.took().toMillis())
                             .log("Batch {} of {}: {} rows, {} assigned, {} skipped", batches, subject, result.rows(),
-                                    result.assigned().size(), result.skipped().size());
+                                    result.assigned(), result.skipped().size());
                     long now = System.nanoTime();
                     if (now - lastProgressLog >= PROGRESS_EVERY_NANOS) {
                         lastProgressLog = now;
@@ -232,7 +244,7 @@ public final class RemediationEngine {
                                         rate(assigned, soFar));
                     }
                     if (limiter != null && !plan.dryRun()) {
-                        throttle(limiter, result.assigned().size());
+                        throttle(limiter, result.assigned());
                     }
                     if (result.rows() < plan.batchSize()) {
                         break;
@@ -355,34 +367,45 @@ public final class RemediationEngine {
 
     // ---------------------------------------------------------------- one batch
 
-    private BatchResult batch(Connection connection, DSLContext dsl, List<Object> after) throws SQLException {
+    /** The next NULL rows after {@code after}, in key order: {@code ... WHERE col IS NULL AND key > after ORDER BY key LIMIT n}. */
+    private Condition nullAfter(List<Object> after) {
         List<Field<Object>> keys = target.keyFields();
-        List<Field<Object>> fields = shown.stream().map(target::field).toList();
         Condition condition = target.column().isNull();
         if (after != null) {
             condition = condition.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
                     : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
         }
-        Result<Record> records = dsl.select(fields).from(target.table()).where(condition)
-                .orderBy(keys.stream().map(Field::asc).toList()).limit(plan.batchSize()).fetch();
+        return condition;
+    }
+
+    /** A row read from the table: its key, and the shown columns made readable. */
+    private Read read(Record r, int offset) {
+        List<Object> key = new ArrayList<>(target.keyColumns().size());
+        Map<String, Object> keyMap = new LinkedHashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (int i = 0; i < shown.size(); i++) {
+            String name = shown.get(i);
+            Object readable = Values.readable(r.get(offset + i));
+            values.put(name, readable);
+            if (target.keyColumns().contains(name)) {
+                keyMap.put(name, readable);
+            }
+        }
+        for (String k : target.keyColumns()) {
+            key.add(r.get(offset + shown.indexOf(k)));
+        }
+        return new Read(key, new RemediationRow(keyMap, values));
+    }
+
+    /** Reads a batch, asks the policy about every row, then updates each value's rows in one statement. */
+    private BatchResult batch(Connection connection, DSLContext dsl, List<Object> after, int reported) throws SQLException {
+        List<Field<Object>> keys = target.keyFields();
+        List<Field<Object>> fields = shown.stream().map(target::field).toList();
+        Result<Record> records = dsl.select(fields).from(target.table()).where(nullAfter(after))
+                .orderBy(keys.stream().map(Field::asc).toList()).limit(DSL.inline(plan.batchSize())).fetch();
         List<Read> reads = new ArrayList<>(records.size());
         for (Record r : records) {
-            List<Object> key = new ArrayList<>(target.keyColumns().size());
-            Map<String, Object> keyMap = new LinkedHashMap<>();
-            Map<String, Object> values = new LinkedHashMap<>();
-            for (int i = 0; i < shown.size(); i++) {
-                String name = shown.get(i);
-                Object raw = r.get(i);
-                Object readable = Values.readable(raw);
-                values.put(name, readable);
-                if (target.keyColumns().contains(name)) {
-                    keyMap.put(name, readable);
-                }
-            }
-            for (String k : target.keyColumns()) {
-                key.add(r.get(shown.indexOf(k)));
-            }
-            reads.add(new Read(key, new RemediationRow(keyMap, values)));
+            reads.add(read(r, 0));
         }
 
         // Decide every row first, on this transaction; lookups run before any UPDATE.
@@ -408,23 +431,37 @@ public final class RemediationEngine {
             }
         }
 
-        List<RemediationReport.Change> assigned = new ArrayList<>();
+        int assigned = 0;
+        Map<String, Integer> byValue = new LinkedHashMap<>();
+        List<RemediationReport.Change> changes = new ArrayList<>();
         for (Map.Entry<List<String>, List<Read>> group : groups.entrySet()) {
             String value = group.getKey().get(0);
             String policy = group.getKey().get(1);
             Set<List<Object>> changed = plan.dryRun() ? null : update(dsl, value, policy, group.getValue());
-            String shownValue = cutover.sensitive().contains(cutover.column()) ? Masking.mask(value) : value;
+            String shownValue = shownValue(value);
             for (Read read : group.getValue()) {
                 if (changed == null || changed.contains(read.key())) {
-                    assigned.add(new RemediationReport.Change(masked(read.row().key()), maskedColumns(read.row()), shownValue, policy));
+                    assigned++;
+                    byValue.merge(shownValue, 1, Integer::sum);
+                    if (reported + changes.size() < plan.reportLimit()) {
+                        changes.add(new RemediationReport.Change(masked(read.row().key()), maskedColumns(read.row()), shownValue,
+                                policy));
+                    }
                 }
             }
         }
         List<Object> lastKey = reads.isEmpty() ? after : reads.get(reads.size() - 1).key();
-        return new BatchResult(reads.size(), lastKey, assigned, skipped);
+        return new BatchResult(reads.size(), lastKey, assigned, byValue, changes, skipped);
     }
 
-    /** {@code UPDATE ... WHERE key IN (...) AND col IS NULL}, journaled in the same statement; the keys changed. */
+    private String shownValue(String value) {
+        return cutover.sensitive().contains(cutover.column()) ? Masking.mask(value) : value;
+    }
+
+    /**
+     * {@code UPDATE ... WHERE key IN (...) AND col IS NULL} for the rows given one value, with
+     * their journal entry written by the same statement; returns the keys changed.
+     */
     private Set<List<Object>> update(DSLContext dsl, String value, String policy, List<Read> rows) {
         List<Field<Object>> keys = target.keyFields();
         Condition in;
@@ -433,27 +470,14 @@ public final class RemediationEngine {
         } else {
             in = DSL.row(keys).in(rows.stream().map(r -> DSL.row(r.key().stream().map(DSL::val).toList())).toList());
         }
-        List<QueryPart> aliased = new ArrayList<>();
-        List<QueryPart> aliases = new ArrayList<>();
-        List<QueryPart> pairs = new ArrayList<>();
-        for (int i = 0; i < keys.size(); i++) {
-            aliased.add(DSL.field("{0} as {1}", keys.get(i), DSL.name("cutover_k" + i)));
-            aliases.add(DSL.name("cutover_k" + i));
-            pairs.add(DSL.inline(target.keyColumns().get(i)));
-            pairs.add(keys.get(i));
-        }
         Result<Record> result = dsl.resultQuery("""
                 with u as (
                   update {0} set {1} = {2} where {3} and {4} is null
-                  returning {5}, jsonb_build_object({6}) as cutover_key, {4}::text as cutover_value
-                ), j as (
-                  insert into {7} (run_id, action, table_schema, table_name, column_name, key, old_value, new_value, policy)
-                  select {8}, 'assign', {9}, {10}, {11}, cutover_key, null, cutover_value, {12} from u
-                )
-                select {13} from u""",
+                  returning {5}, jsonb_build_object({6}) as cutover_key
+                ), j as ({7})
+                select {8} from u""",
                 target.tableName(), DSL.name(cutover.column()), DSL.inline(value), in, target.column(),
-                DSL.list(aliased), DSL.list(pairs), journalName(db, cutover), DSL.val(runId), DSL.val(cutover.schema()),
-                DSL.val(cutover.table()), DSL.val(cutover.column()), DSL.val(policy), DSL.list(aliases)).fetch();
+                DSL.list(keyAliases(true)), keyObject(), journalInsert(value, policy), DSL.list(keyAliases(false))).fetch();
         Set<List<Object>> changed = new HashSet<>();
         for (Record r : result) {
             List<Object> key = new ArrayList<>(keys.size());
@@ -463,6 +487,104 @@ public final class RemediationEngine {
             changed.add(key);
         }
         return changed;
+    }
+
+    /**
+     * The whole batch in one statement, for a policy that gives every row the same value: read
+     * the next NULL keys, update those rows where still NULL, journal them, and return how many
+     * were read and changed, the last key read, and the first changed rows for the report.
+     */
+    private BatchResult constantBatch(DSLContext dsl, List<Object> after, int reported) {
+        List<Field<Object>> keys = target.keyFields();
+        int k = keys.size();
+        String value = literal(constant.value());
+        String policy = PolicyTree.describe(plan.policy());
+        int show = Math.max(0, plan.reportLimit() - reported);
+        List<QueryPart> join = new ArrayList<>();
+        List<QueryPart> lastDesc = new ArrayList<>();
+        List<QueryPart> lastAliases = new ArrayList<>();
+        List<QueryPart> shownFromU = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            join.add(DSL.condition("{0} = {1}", keys.get(i), DSL.field(DSL.name("b", "cutover_k" + i))));
+            lastDesc.add(DSL.field(DSL.name("cutover_k" + i)).desc());
+            lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
+        }
+        List<QueryPart> returning = new ArrayList<>(keyAliases(true));
+        returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", keyObject()));
+        for (int i = 0; i < shown.size(); i++) {
+            returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
+            shownFromU.add(DSL.name("cutover_s" + i));
+        }
+        List<QueryPart> ascU = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
+        }
+        Result<Record> result = dsl.resultQuery("""
+                with b as (
+                  select {0} from {1} where {2} order by {3} limit {4}
+                ), u as (
+                  update {1} set {5} = {6} from b where {7} and {8} is null
+                  returning {9}
+                ), j as ({10})
+                select (select count(*) from b)::int as cutover_read, (select count(*) from u)::int as cutover_changed, l.*, r.*
+                from (select 1) one
+                left join lateral (select {11} from b order by {12} limit 1) l on true
+                left join lateral (select {13} from u order by {14} limit {15}) r on true""",
+                DSL.list(keyAliases(true)), target.tableName(), nullAfter(after),
+                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()),
+                DSL.name(cutover.column()), DSL.inline(value), DSL.and(join.stream().map(c -> (Condition) c).toList()),
+                target.column(), DSL.list(returning), journalInsert(value, policy), DSL.list(lastAliases), DSL.list(lastDesc),
+                DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
+        Record first = result.get(0);
+        int read = first.get("cutover_read", Integer.class);
+        int changed = first.get("cutover_changed", Integer.class);
+        List<Object> lastKey = after;
+        if (read > 0) {
+            lastKey = new ArrayList<>(k);
+            for (int i = 0; i < k; i++) {
+                lastKey.add(first.get("cutover_last" + i));
+            }
+        }
+        String shownValue = shownValue(value);
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        int offset = 2 + k;
+        for (Record r : result) {
+            if (changes.size() < show && r.get(offset) != null) {
+                Read row = read(r, offset);
+                changes.add(new RemediationReport.Change(masked(row.row().key()), maskedColumns(row.row()), shownValue, policy));
+            }
+        }
+        return new BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes, List.of());
+    }
+
+    /** The key columns as {@code cutover_k0, cutover_k1...}: with the columns ({@code col as cutover_k0}) or the names alone. */
+    private List<QueryPart> keyAliases(boolean withColumns) {
+        List<Field<Object>> keys = target.keyFields();
+        List<QueryPart> out = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            out.add(withColumns ? DSL.field("{0} as {1}", keys.get(i), DSL.name("cutover_k" + i)) : DSL.name("cutover_k" + i));
+        }
+        return out;
+    }
+
+    /** The arguments of {@code jsonb_build_object} for a row's key: {@code 'id', "s"."t"."id", ...}. */
+    private QueryPart keyObject() {
+        List<QueryPart> pairs = new ArrayList<>();
+        List<Field<Object>> keys = target.keyFields();
+        for (int i = 0; i < keys.size(); i++) {
+            pairs.add(DSL.inline(target.keyColumns().get(i)));
+            pairs.add(keys.get(i));
+        }
+        return DSL.list(pairs);
+    }
+
+    /** One journal entry for the rows of CTE {@code u} (nothing when {@code u} is empty). */
+    private QueryPart journalInsert(String value, String policy) {
+        return DSL.query("""
+                insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value, policy)
+                select {1}, 'assign', {2}, {3}, {4}, jsonb_agg(cutover_key), count(*), null, {5}, {6} from u having count(*) > 0""",
+                journalBatchName(db, cutover), DSL.val(runId), DSL.val(cutover.schema()), DSL.val(cutover.table()),
+                DSL.val(cutover.column()), DSL.val(value), DSL.val(policy));
     }
 
     private List<String> sensitiveValues(RemediationRow row) {
@@ -493,12 +615,21 @@ public final class RemediationEngine {
 
     // ---------------------------------------------------------------- journal
 
-    static Name journalName(PostgresCutoverDatabase db, NotNullCutover cutover) {
-        return DSL.name(db.stateSchema(cutover), JOURNAL);
+    static Name journalBatchName(PostgresCutoverDatabase db, NotNullCutover cutover) {
+        return DSL.name(db.stateSchema(cutover), JOURNAL_BATCHES);
     }
 
     static void ensureJournal(PostgresCutoverDatabase db, NotNullCutover cutover) {
-        db.ensureStateTable(db.stateSchema(cutover), JOURNAL, (dsl, schema) -> {
+        db.ensureStateTable(db.stateSchema(cutover), JOURNAL_BATCHES, (dsl, schema) -> {
+            String kind = dsl.fetchOptional("""
+                    select c.relkind::text from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                    where n.nspname = ? and c.relname = ?""", schema, JOURNAL).map(r -> r.get(0, String.class)).orElse(null);
+            if (kind != null && !kind.equals("v")) {
+                throw new CutoverConfigurationException(Identifiers.display(schema, JOURNAL) + " exists and is not a view. The "
+                        + "remediation journal is kept in " + Identifiers.display(schema, JOURNAL_BATCHES) + ", with a view "
+                        + JOURNAL + " over it; rename the existing relation (ALTER TABLE ... RENAME TO ...) to keep what it "
+                        + "holds, then run again.");
+            }
             dsl.query("""
                     create table if not exists {0} (
                       id bigint generated always as identity,
@@ -507,13 +638,22 @@ public final class RemediationEngine {
                       table_schema text not null,
                       table_name text not null,
                       column_name text not null,
-                      key jsonb not null,
+                      keys jsonb not null check (jsonb_typeof(keys) = 'array'),
+                      key_count integer not null check (key_count > 0),
                       old_value text,
                       new_value text,
                       policy text not null,
                       at timestamptz not null default clock_timestamp(),
                       primary key (run_id, id)
-                    )""", DSL.name(schema, JOURNAL)).execute();
+                    )""", DSL.name(schema, JOURNAL_BATCHES)).execute();
+            if (kind == null) {
+                dsl.query("""
+                        create view {0} as
+                        select b.id as batch_id, b.run_id, b.action, b.table_schema, b.table_name, b.column_name, k.key,
+                               b.old_value, b.new_value, b.policy, b.at
+                        from {1} b cross join lateral jsonb_array_elements(b.keys) as k(key)""",
+                        DSL.name(schema, JOURNAL), DSL.name(schema, JOURNAL_BATCHES)).execute();
+            }
         });
     }
 
@@ -535,15 +675,17 @@ public final class RemediationEngine {
         UndoReport run() {
             long start = System.nanoTime();
             String schema = findJournal();
+            Name journal = DSL.name(schema, JOURNAL_BATCHES);
             Record meta = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read run " + runId + " from the journal",
                     dsl -> dsl.resultQuery("""
                             select table_schema, table_name, column_name,
-                                   array(select jsonb_object_keys(key)) as key_columns,
-                                   (select count(*) from {0} a where a.run_id = j.run_id and a.action = 'assign') as assigned
+                                   array(select jsonb_object_keys(keys -> 0)) as key_columns,
+                                   (select sum(key_count) from {0} a where a.run_id = j.run_id and a.action = 'assign')::bigint
+                                     as assigned
                             from {0} j where run_id = {1} and action = 'assign' order by id limit 1""",
-                            DSL.name(schema, JOURNAL), DSL.val(runId)).fetchOne());
+                            journal, DSL.val(runId)).fetchOne());
             if (meta == null) {
-                throw new CutoverConfigurationException("Run " + runId + " assigned no rows in " + Identifiers.display(schema, JOURNAL)
+                throw new CutoverConfigurationException("Run " + runId + " assigned no rows in " + Identifiers.display(schema, JOURNAL_BATCHES)
                         + "; nothing to undo (a dry run is not journaled).");
             }
             String[] keyColumns = meta.get("key_columns", String[].class);
@@ -551,7 +693,6 @@ public final class RemediationEngine {
                     .schema(meta.get("table_schema", String.class)).key(keyColumns).build();
             Target target = db.target(cutover);
             long assigned = meta.get("assigned", Long.class);
-            Name journal = DSL.name(schema, JOURNAL);
             long restored = 0;
             long last = 0;
             int batch = 1_000;
@@ -580,11 +721,17 @@ public final class RemediationEngine {
             return report;
         }
 
-        /** {journal rows read, rows restored, last journal id}. */
+        /**
+         * Undoes the next journal entries after id {@code after}, about {@code batch} keys; returns
+         * {entries read, rows restored, last entry id}.
+         */
         private long[] undoBatch(DSLContext dsl, Target target, Name journal, long after, int batch) {
             Record range = dsl.resultQuery("""
                     select count(*) as n, max(id) as last from (
-                      select id from {0} where run_id = {1} and action = 'assign' and id > {2} order by id limit {3}) s""",
+                      select id, sum(key_count) over (order by id) - key_count as before from (
+                        select id, key_count from {0} where run_id = {1} and action = 'assign' and id > {2} order by id limit {3}
+                      ) e
+                    ) s where before < {3}""",
                     journal, DSL.val(runId), DSL.val(after), DSL.inline(batch)).fetchOne();
             long n = range.get("n", Long.class);
             if (n == 0) {
@@ -599,13 +746,16 @@ public final class RemediationEngine {
             NotNullCutover cutover = target.cutover();
             Integer restored = dsl.resultQuery("""
                     with j as (
-                      select key, new_value from {0} where run_id = {1} and action = 'assign' and id > {2} and id <= {3}
+                      select e.key, b.new_value from {0} b cross join lateral jsonb_array_elements(b.keys) as e(key)
+                      where b.run_id = {1} and b.action = 'assign' and b.id > {2} and b.id <= {3}
                     ), u as (
                       update {4} set {5} = null from j where {6} and {7}::text = j.new_value
                       returning j.key, j.new_value
                     ), ins as (
-                      insert into {0} (run_id, action, table_schema, table_name, column_name, key, old_value, new_value, policy)
-                      select {1}, 'undo', {8}, {9}, {10}, u.key, u.new_value, null, 'undo' from u
+                      insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value,
+                                       policy)
+                      select {1}, 'undo', {8}, {9}, {10}, jsonb_agg(u.key), count(*), u.new_value, null, 'undo' from u
+                      group by u.new_value
                     )
                     select count(*)::int from u""",
                     journal, DSL.val(runId), DSL.val(after), DSL.val(last), target.tableName(), DSL.name(cutover.column()),
@@ -620,13 +770,13 @@ public final class RemediationEngine {
                         List<String> candidates = db.settings().stateSchema().map(List::of).orElseGet(() -> dsl.fetch("""
                                 select n.nspname::text from pg_catalog.pg_class c
                                 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-                                where c.relname = ? and c.relkind in ('r', 'p') order by 1""", JOURNAL).getValues(0, String.class));
+                                where c.relname = ? and c.relkind in ('r', 'p') order by 1""", JOURNAL_BATCHES).getValues(0, String.class));
                         List<String> holding = new ArrayList<>();
                         for (String s : candidates) {
                             boolean exists = dsl.fetchOne("""
                                     select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-                                    where n.nspname = ? and c.relname = ?""", s, JOURNAL) != null;
-                            if (exists && dsl.fetchExists(DSL.selectOne().from(DSL.table(DSL.name(s, JOURNAL)))
+                                    where n.nspname = ? and c.relname = ?""", s, JOURNAL_BATCHES) != null;
+                            if (exists && dsl.fetchExists(DSL.selectOne().from(DSL.table(DSL.name(s, JOURNAL_BATCHES)))
                                     .where(DSL.field(DSL.name("run_id")).eq(DSL.val(runId))))) {
                                 holding.add(s);
                             }

@@ -17,10 +17,17 @@ import java.util.function.Consumer;
  * The runbook's remediation loop: reads the NULL rows in key order, a batch at a time, asks
  * the policy about each, and sets the column in one short transaction per batch:
  * {@code UPDATE ... SET col = v WHERE key IN (...) AND col IS NULL}, so a value someone else
- * set meanwhile is never overwritten. Every change is written to the journal table
- * {@code cutover_journal} in the same transaction, so it can be audited and
- * {@linkplain #undo undone}. Rounds repeat until no NULL row remains, or a round assigns
- * nothing; the report then names the rows left and why.
+ * set meanwhile is never overwritten. When the policy is a
+ * {@linkplain RemediationPolicies#constant constant} (named or not), every row gets the same
+ * value without asking, and the read and the update of a batch are one statement, with the same
+ * {@code AND col IS NULL} guard.
+ *
+ * <p>Every change is journaled in the same transaction, so it can be audited and
+ * {@linkplain #undo undone}: the table {@code cutover_journal_batch} keeps one entry per batch
+ * and value (the keys as a JSON array), and the view {@code cutover_journal} shows one row per
+ * changed row ({@code run_id, action, key, old_value, new_value, policy, at}). Rounds repeat
+ * until no NULL row remains, or a round assigns nothing; the report then names the rows left
+ * and why.
  *
  * <pre>{@code
  * RemediationReport report = Remediation.builder(db, cutover)
@@ -74,7 +81,7 @@ public final class Remediation {
      * Puts the rows a run set back to NULL, where they still hold the value the run set, and
      * journals that as {@code undo}. Rows changed since are left alone. Safe to repeat. The
      * journal is looked for in the database's {@code stateSchema}, else in every schema that
-     * has a {@code cutover_journal} table.
+     * has a {@code cutover_journal_batch} table.
      *
      * <pre>{@code
      * UndoReport undone = Remediation.undo(db, report.runId());

@@ -56,7 +56,7 @@ class RemediationFaultTest {
     @BeforeEach
     void rows() {
         database.execute("""
-                do $$ begin if to_regclass('cutover_journal') is not null then truncate cutover_journal; end if; end $$;
+                do $$ begin if to_regclass('cutover_journal_batch') is not null then truncate cutover_journal_batch; end if; end $$;
                 truncate "user", organizations restart identity;
                 insert into organizations (name, domain) values ('Acme', 'acme.test'), ('Globex', 'globex.test'), ('Default', null);
                 insert into "user" (email, organization_id)
@@ -143,6 +143,31 @@ class RemediationFaultTest {
         assertThat(database.queryLong("select count(distinct key) from cutover_journal")).isEqualTo(NULLS);
         assertThat(database.queryLong("select count(*) from cutover_journal j join \"user\" u on u.id = (j.key->>'id')::bigint "
                 + "where u.id % 2 = 0 and u.organization_id::text = j.new_value")).isEqualTo(NULLS);
+        assertThat(checksumOfRowsSetBefore()).isEqualTo(before);
+    }
+
+    @Test
+    void aConstantPolicyAlsoSurvivesItsBackendBeingTerminatedBetweenBatches() {
+        String before = checksumOfRowsSetBefore();
+        AtomicInteger terminations = new AtomicInteger();
+        RemediationReport report = Remediation.builder(db, CUTOVER)
+                .policy(RemediationPolicies.constant(3L))
+                .batchSize(100)
+                .onEvent(e -> {
+                    if (e instanceof RemediationEvent.BatchDone b && (b.batch() == 3 || b.batch() == 12)) {
+                        terminations.addAndGet(terminateRemediationBackend());
+                    }
+                })
+                .build().run();
+
+        assertThat(terminations.get()).isEqualTo(2);
+        assertThat(report.outcome()).isEqualTo(RemediationReport.Outcome.COMPLETE);
+        assertThat(report.retries()).isGreaterThanOrEqualTo(2);
+        assertThat(report.assigned()).isEqualTo(NULLS);
+        assertThat(nulls()).isZero();
+        assertThat(database.queryLong("select count(*) from cutover_journal where run_id = '" + report.runId() + "'"))
+                .isEqualTo(NULLS);
+        assertThat(database.queryLong("select count(distinct key) from cutover_journal")).isEqualTo(NULLS);
         assertThat(checksumOfRowsSetBefore()).isEqualTo(before);
     }
 

@@ -8,13 +8,22 @@ import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RemediationTest {
 
@@ -44,7 +53,7 @@ class RemediationTest {
     @BeforeEach
     void rows() {
         database.execute("""
-                do $$ begin if to_regclass('cutover_journal') is not null then truncate cutover_journal; end if; end $$;
+                do $$ begin if to_regclass('cutover_journal_batch') is not null then truncate cutover_journal_batch; end if; end $$;
                 truncate "user", organizations restart identity;
                 insert into organizations (name, domain) values ('Acme', 'acme.test'), ('Globex', 'globex.test'), ('Default', null);
                 insert into "user" (email, created_at, organization_id)
@@ -324,6 +333,84 @@ class RemediationTest {
             assertThat(database.queryLong("select count(*) from tenant_user where plan is null")).isEqualTo(30);
         } finally {
             database.execute("drop table tenant_user");
+        }
+    }
+
+    @Test
+    void theJournalKeepsOneEntryPerBatchAndValueAndTheViewShowsOneRowPerChange() {
+        RemediationReport constant = Remediation.builder(db, CUTOVER).policy(RemediationPolicies.constant(3L)).batchSize(4)
+                .build().run();
+        assertThat(database.queryString("select string_agg(key_count::text, ',' order by id) from cutover_journal_batch "
+                + "where run_id = '" + constant.runId() + "'")).isEqualTo("4,4,4,3");
+        assertThat(database.queryString("select string_agg(key->>'id', ',' order by (key->>'id')::int) from cutover_journal "
+                + "where run_id = '" + constant.runId() + "'")).isEqualTo("2,4,6,8,10,12,14,16,18,20,22,24,26,28,30");
+
+        database.execute("update \"user\" set organization_id = null where id % 2 = 0");
+        RemediationReport perRow = Remediation.builder(db, CUTOVER)
+                .policy(row -> RemediationDecision.assign(((Number) row.key().get("id")).longValue() % 4 == 0 ? 1L : 2L))
+                .batchSize(4).build().run();
+        assertThat(perRow.assignedByValue()).isEqualTo(Map.of("1", 7L, "2", 8L));
+        // Batches of four rows alternate between the two values: an entry per batch and value.
+        assertThat(database.queryString("select string_agg(new_value || ':' || key_count, ',' order by id) "
+                + "from cutover_journal_batch where run_id = '" + perRow.runId() + "'")).isEqualTo("2:2,1:2,2:2,1:2,2:2,1:2,2:2,1:1");
+        assertThat(database.queryLong("select count(*) from cutover_journal j join \"user\" u on u.id = (j.key->>'id')::bigint "
+                + "where j.run_id = '" + perRow.runId() + "' and u.organization_id::text = j.new_value")).isEqualTo(15);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"constant", "per-row"})
+    void neverOverwritesAValueAnotherSessionSetWhileTheBatchWaitedForItsRow(String kind) throws Exception {
+        RemediationPolicy policy = kind.equals("constant") ? RemediationPolicies.constant(3L) : row -> RemediationDecision.assign(3L);
+        try (Connection other = database.dataSource().getConnection()) {
+            other.setAutoCommit(false);
+            try (Statement s = other.createStatement()) {
+                s.execute("update \"user\" set organization_id = 2 where id = 6");
+            }
+            ExecutorService executor = Executors.newSingleThreadExecutor();
+            try {
+                Future<RemediationReport> run = executor.submit(() -> Remediation.builder(db, CUTOVER).policy(policy)
+                        .lockTimeout(Duration.ofSeconds(30)).build().run());
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (database.queryLong("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                        + "and application_name like 'cutover remediation %'") == 0) {
+                    assertThat(System.nanoTime()).as("the remediation waits for the row lock").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                other.commit();
+                RemediationReport report = run.get(30, TimeUnit.SECONDS);
+                assertThat(report.assigned()).isEqualTo(14);
+                assertThat(report.outcome()).isEqualTo(RemediationReport.Outcome.COMPLETE);
+            } finally {
+                executor.shutdownNow();
+            }
+        }
+        assertThat(database.queryLong("select organization_id from \"user\" where id = 6")).isEqualTo(2);
+        assertThat(database.queryLong("select count(*) from cutover_journal where key->>'id' = '6'")).isZero();
+        assertThat(database.queryLong("select count(*) from cutover_journal")).isEqualTo(14);
+    }
+
+    @Test
+    void reportsTheFirstChangesUpToTheLimitAndCountsThemAll() {
+        RemediationReport report = Remediation.builder(db, CUTOVER).policy(RemediationPolicies.constant(3L)).batchSize(4)
+                .reportLimit(6).build().run();
+        assertThat(report.assigned()).isEqualTo(15);
+        assertThat(report.assignedByValue()).isEqualTo(Map.of("3", 15L));
+        assertThat(report.changes()).extracting(c -> c.key().get("id")).containsExactly(2L, 4L, 6L, 8L, 10L, 12L);
+        assertThat(report.changes().get(5).columns()).containsEntry("email", "u***@acme.test");
+    }
+
+    @Test
+    void aRelationNamedLikeTheJournalThatIsNotItsViewStopsTheRunBeforeAnyChange() {
+        database.execute("create schema old_state; create table old_state.cutover_journal (id bigint)");
+        try {
+            CutoverDatabase withOldTable = CutoverDatabase.builder(database.dataSource()).stateSchema("old_state").build();
+            assertThatThrownBy(() -> Remediation.builder(withOldTable, CUTOVER).policy(RemediationPolicies.constant(3L)).build().run())
+                    .isInstanceOf(CutoverConfigurationException.class)
+                    .hasMessageContaining("old_state.cutover_journal exists and is not a view. The remediation journal is kept in "
+                            + "old_state.cutover_journal_batch, with a view cutover_journal over it; rename the existing relation");
+            assertThat(nulls()).isEqualTo(15);
+        } finally {
+            database.execute("drop schema old_state cascade");
         }
     }
 
