@@ -3,11 +3,12 @@ package dev.cutover.bench;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.remediation.Remediation;
+import dev.cutover.core.remediation.RemediationDecision;
 import dev.cutover.core.remediation.RemediationEvent;
 import dev.cutover.core.remediation.RemediationPolicies;
+import dev.cutover.core.remediation.RemediationPolicy;
 import dev.cutover.core.remediation.RemediationReport;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,7 +17,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -43,6 +43,8 @@ public final class RemediationBenchmark {
     private final int writerIntervalMillis;
     private final long idleMillis;
     private final boolean nullIndex;
+    private final boolean perRow;
+    private ConcurrentWriter writer;
 
     private RemediationBenchmark(Map<String, String> args) {
         dataSource.setURL(args.getOrDefault("url", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres"));
@@ -59,6 +61,7 @@ public final class RemediationBenchmark {
         writerIntervalMillis = Integer.parseInt(args.getOrDefault("writer-interval-ms", "5"));
         idleMillis = Long.parseLong(args.getOrDefault("idle-ms", "5000"));
         nullIndex = Boolean.parseBoolean(args.getOrDefault("null-index", "false"));
+        perRow = Boolean.parseBoolean(args.getOrDefault("per-row", "true"));
         if (nulls > rows || rows < 1 || batches.stream().anyMatch(b -> b < 1)) {
             throw new IllegalArgumentException("need 1 <= nulls <= rows and every batch >= 1");
         }
@@ -87,6 +90,14 @@ public final class RemediationBenchmark {
         System.err.printf(Locale.ROOT, "Seeding %,d rows, %,d NULL...%n", rows, nulls);
         seed();
 
+        try (ConcurrentWriter w = ConcurrentWriter.start(dataSource.getURL(),
+                "insert into " + TABLE + " (email, organization_id) values ('writer@bench.test', 1)", writerIntervalMillis)) {
+            writer = w;
+            runVariants(argLine, server);
+        }
+    }
+
+    private void runVariants(String argLine, String server) throws Exception {
         fresh();
         Result single = measure("one UPDATE ... WHERE col IS NULL", () -> {
             long start = System.nanoTime();
@@ -105,12 +116,25 @@ public final class RemediationBenchmark {
         for (int rate : rates) {
             results.add(engine(batches.get(0), rate));
         }
+        if (perRow) {
+            results.add(engine(batches.get(0), 0, true));
+        }
         print(argLine, server, results);
     }
 
     private Result engine(int batch, int rate) throws Exception {
+        return engine(batch, rate, false);
+    }
+
+    /**
+     * The engine with {@code constant(3L)} (one statement per batch), or, {@code perRow}, with a
+     * lambda giving the same value, which the engine must ask row by row.
+     */
+    private Result engine(int batch, int rate, boolean perRow) throws Exception {
         fresh();
-        String name = "Remediation, batch " + batch + (rate > 0 ? String.format(Locale.ROOT, ", maxRowsPerSecond %,d", rate) : "");
+        String name = "Remediation, batch " + batch + (rate > 0 ? String.format(Locale.ROOT, ", maxRowsPerSecond %,d", rate) : "")
+                + (perRow ? ", per-row policy (a lambda)" : "");
+        RemediationPolicy policy = perRow ? row -> RemediationDecision.assign(3L) : RemediationPolicies.constant(3L);
         Result engine = measure(name, () -> {
             CutoverDatabase db = CutoverDatabase.of(dataSource);
             NotNullCutover cutover = NotNullCutover.builder(TABLE, "organization_id").inspect("id", "email").sensitive("email").build();
@@ -124,7 +148,7 @@ public final class RemediationBenchmark {
                 builder.maxRowsPerSecond(rate);
             }
             RemediationReport report = builder
-                    .policy(RemediationPolicies.constant(3L))
+                    .policy(policy)
                     .batchSize(batch)
                     .reportLimit(10)
                     .onEvent(e -> {
@@ -173,51 +197,14 @@ public final class RemediationBenchmark {
 
     private Result measure(String name, Variant variant) throws Exception {
         System.err.println("Idle writer before: " + name);
-        List<Long> idle = write(idleMillis, null);
+        List<Long> idle = writer.measure(() -> Thread.sleep(idleMillis));
         System.err.println("Running: " + name);
-        AtomicBoolean done = new AtomicBoolean();
-        List<Long> during = Collections.synchronizedList(new ArrayList<>());
-        Thread writer = new Thread(() -> {
-            try {
-                during.addAll(write(Long.MAX_VALUE, done));
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "writer");
-        writer.start();
-        long[] r;
-        try {
-            r = variant.run();
-        } finally {
-            done.set(true);
-            writer.join(60_000);
-        }
-        Result result = new Result(name, r[0], r[1] / 1e9, r[2] / 1e6, r[3], percentile(during, 0.99) / 1e6,
+        long[][] r = new long[1][];
+        List<Long> during = writer.measure(() -> r[0] = variant.run());
+        Result result = new Result(name, r[0][0], r[0][1] / 1e9, r[0][2] / 1e6, r[0][3], percentile(during, 0.99) / 1e6,
                 percentile(idle, 0.99) / 1e6, during.size());
         System.err.printf(Locale.ROOT, "%s: %,d rows in %.2f s%n", name, result.changed(), result.seconds());
         return result;
-    }
-
-    /** Inserts one row per interval on its own connection (autocommit) until the time is up or {@code stop} is set. */
-    private List<Long> write(long millis, AtomicBoolean stop) throws SQLException {
-        List<Long> latencies = new ArrayList<>();
-        long end = millis == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + millis * 1_000_000;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement("insert into " + TABLE
-                     + " (email, organization_id) values ('writer@bench.test', 1)")) {
-            while (System.nanoTime() < end && (stop == null || !stop.get())) {
-                long start = System.nanoTime();
-                insert.executeUpdate();
-                latencies.add(System.nanoTime() - start);
-                try {
-                    Thread.sleep(writerIntervalMillis);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        return latencies;
     }
 
     private static long percentile(List<Long> values, double p) {
@@ -245,7 +232,8 @@ public final class RemediationBenchmark {
     private void fresh() throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("drop table if exists " + TABLE);
-            s.execute("drop table if exists cutover_journal");
+            s.execute("drop view if exists cutover_journal");
+            s.execute("drop table if exists cutover_journal_batch");
             s.execute("create table " + TABLE + " (id bigint generated by default as identity primary key, email text not null, "
                     + "created_at timestamptz not null default now(), organization_id bigint)");
             s.execute("insert into " + TABLE + " overriding system value select * from " + SEED);
