@@ -162,7 +162,7 @@ public final class RemediationEngine {
             ensureJournal(db, cutover);
         }
         RateLimiter limiter = plan.maxRowsPerSecond() > 0 ? RateLimiter.of("cutover-remediation-" + runId,
-                RateLimiterConfig.custom().limitForPeriod(plan.maxRowsPerSecond()).limitRefreshPeriod(Duration.ofSeconds(1))
+                RateLimiterConfig.custom().limitForPeriod(permitsPerPeriod()).limitRefreshPeriod(refreshPeriod())
                         .timeoutDuration(Duration.ofSeconds(3)).build()) : null;
         LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("dryRun", plan.dryRun())
                 .addKeyValue("policy", PolicyTree.describe(plan.policy())).addKeyValue("batchSize", plan.batchSize())
@@ -295,9 +295,21 @@ public final class RemediationEngine {
         return rows * 1_000_000_000L / nanos;
     }
 
+    /**
+     * The rate limit is spread over periods of about 10 ms, so that a batch is followed by an even
+     * pause instead of running flat out at the start of each second and waiting for the rest.
+     */
+    private int permitsPerPeriod() {
+        return Math.max(1, (plan.maxRowsPerSecond() + 99) / 100);
+    }
+
+    private Duration refreshPeriod() {
+        return Duration.ofNanos(permitsPerPeriod() * 1_000_000_000L / plan.maxRowsPerSecond());
+    }
+
     private void throttle(RateLimiter limiter, int rows) {
         int left = rows;
-        int chunk = plan.maxRowsPerSecond();
+        int chunk = permitsPerPeriod();
         while (left > 0) {
             int n = Math.min(left, chunk);
             if (!limiter.acquirePermission(n)) {

@@ -415,6 +415,24 @@ class RemediationTest {
     }
 
     @Test
+    void maxRowsPerSecondSpreadsTheBatchesOverTime() {
+        List<Long> batchEnds = new ArrayList<>();
+        RemediationReport report = Remediation.builder(db, CUTOVER).policy(RemediationPolicies.constant(3L)).batchSize(3)
+                .maxRowsPerSecond(30)
+                .onEvent(e -> {
+                    if (e instanceof RemediationEvent.BatchDone) {
+                        batchEnds.add(System.nanoTime());
+                    }
+                })
+                .build().run();
+        assertThat(report.assigned()).isEqualTo(15);
+        // 3 rows at 30 rows/s: each batch waits at least about 100 ms for its permits before the next one.
+        for (int i = 1; i < batchEnds.size(); i++) {
+            assertThat(Duration.ofNanos(batchEnds.get(i) - batchEnds.get(i - 1))).isGreaterThanOrEqualTo(Duration.ofMillis(60));
+        }
+    }
+
+    @Test
     void theBuilderChecksEachSettingAtOnce() {
         Remediation.Builder builder = Remediation.builder(db, CUTOVER);
         assertThatThrownBy(() -> builder.batchSize(0)).hasMessage("batchSize must be between 1 and 100000, but was 0");
