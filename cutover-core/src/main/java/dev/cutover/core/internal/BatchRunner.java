@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs short transactions on one connection, each with {@code lock_timeout} and
- * {@code statement_timeout}, retrying transient failures in a new transaction (and, after a
+ * Runs short transactions on one connection, with {@code lock_timeout} and
+ * {@code statement_timeout} set for its session (and restored on close), retrying transient failures in a new transaction (and, after a
  * lost connection, on a new connection) with exponential backoff and jitter. Single-threaded.
  */
 final class BatchRunner implements AutoCloseable {
@@ -47,7 +47,7 @@ final class BatchRunner implements AutoCloseable {
     private final Retry retry;
     private final RetryListener onRetry;
     private Connection connection;
-    private String previousApplicationName;
+    private String[] previousSettings;
     private long batchStart;
     private long retries;
 
@@ -95,32 +95,42 @@ final class BatchRunner implements AutoCloseable {
 
     /** Runs {@code work} in a transaction, retried as described above; the last failure is thrown as it came. */
     <T> Done<T> inTransaction(Work<T> work) throws Exception {
+        return run(work, false);
+    }
+
+    /**
+     * Runs {@code work}, which must be a single statement, as its own transaction (autocommit: one
+     * round trip), retried as described above.
+     */
+    <T> Done<T> inOneStatement(Work<T> work) throws Exception {
+        return run(work, true);
+    }
+
+    private <T> Done<T> run(Work<T> work, boolean oneStatement) throws Exception {
         batchStart = System.nanoTime();
         int[] attempts = {0};
         long[] took = {0};
         T value = retry.executeCallable(() -> {
             attempts[0]++;
             long start = System.nanoTime();
-            T result = attempt(work);
+            T result = attempt(work, oneStatement);
             took[0] = System.nanoTime() - start;
             return result;
         });
         return new Done<>(value, attempts[0], Duration.ofNanos(took[0]));
     }
 
-    private <T> T attempt(Work<T> work) throws SQLException {
+    private <T> T attempt(Work<T> work, boolean oneStatement) throws SQLException {
         Connection c = connection();
         try {
-            c.setAutoCommit(false);
-            DSLContext dsl = Sql.dsl(c);
-            // Both timeouts for this transaction only, in one round trip.
-            dsl.fetch("select set_config('statement_timeout', ?, true), set_config('lock_timeout', ?, true)",
-                    statementTimeout.toMillis() + "ms", lockTimeout.toMillis() + "ms");
-            T result = work.apply(c, dsl);
-            c.commit();
+            c.setAutoCommit(oneStatement);
+            T result = work.apply(c, Sql.dsl(c));
+            if (!oneStatement) {
+                c.commit();
+            }
             return result;
         } catch (SQLException | RuntimeException | Error e) {
-            boolean keep = rollback(c, e);
+            boolean keep = oneStatement || rollback(c, e);
             String state = Sql.sqlState(e);
             if (!keep || state == null || state.startsWith("08") || state.startsWith("57P")) {
                 discard();
@@ -145,8 +155,14 @@ final class BatchRunner implements AutoCloseable {
             try {
                 c.setAutoCommit(true);
                 DSLContext dsl = Sql.dsl(c);
-                previousApplicationName = dsl.fetchOne("select current_setting('application_name')").get(0, String.class);
-                dsl.fetch("select set_config('application_name', ?, false)", applicationName);
+                // The timeouts hold for this connection's session while it runs batches; close() restores them.
+                org.jooq.Record previous = dsl.fetchOne("select current_setting('application_name'), "
+                        + "current_setting('statement_timeout'), current_setting('lock_timeout')");
+                previousSettings = new String[] {previous.get(0, String.class), previous.get(1, String.class),
+                    previous.get(2, String.class)};
+                dsl.fetch("select set_config('application_name', ?, false), set_config('statement_timeout', ?, false), "
+                        + "set_config('lock_timeout', ?, false)", applicationName, statementTimeout.toMillis() + "ms",
+                        lockTimeout.toMillis() + "ms");
             } catch (RuntimeException e) {
                 c.close();
                 throw e;
@@ -176,9 +192,10 @@ final class BatchRunner implements AutoCloseable {
         }
         try {
             c.setAutoCommit(true);
-            Sql.dsl(c).fetch("select set_config('application_name', ?, false)", previousApplicationName);
+            Sql.dsl(c).fetch("select set_config('application_name', ?, false), set_config('statement_timeout', ?, false), "
+                    + "set_config('lock_timeout', ?, false)", (Object[]) previousSettings);
         } catch (SQLException | RuntimeException e) {
-            LOG.atDebug().addKeyValue("target", subject).log("Resetting application_name: {}", e.getMessage());
+            LOG.atDebug().addKeyValue("target", subject).log("Resetting application_name and the timeouts: {}", e.getMessage());
         } finally {
             discard();
         }

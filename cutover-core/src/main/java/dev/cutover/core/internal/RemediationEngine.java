@@ -195,8 +195,9 @@ public final class RemediationEngine {
                     currentBatch = batchNumber;
                     BatchRunner.Done<BatchResult> done;
                     try {
-                        done = runner.inTransaction((connection, dsl) -> constant != null
-                                ? constantBatch(dsl, after, changes.size()) : batch(connection, dsl, after, changes.size()));
+                        done = constant != null
+                                ? runner.inOneStatement((connection, dsl) -> constantBatch(dsl, after, changes.size()))
+                                : runner.inTransaction((connection, dsl) -> batch(connection, dsl, after, changes.size()));
                     } catch (RemediationException | CutoverConfigurationException e) {
                         throw e;
                     } catch (Exception e) {

@@ -8,7 +8,9 @@ import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.testing.TestDatabase;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -426,9 +429,37 @@ class RemediationTest {
                 })
                 .build().run();
         assertThat(report.assigned()).isEqualTo(15);
-        // 3 rows at 30 rows/s: each batch waits at least about 100 ms for its permits before the next one.
+        // 3 rows at 30 rows/s: about 100 ms a batch. Without the spreading, all five would run at once.
         for (int i = 1; i < batchEnds.size(); i++) {
-            assertThat(Duration.ofNanos(batchEnds.get(i) - batchEnds.get(i - 1))).isGreaterThanOrEqualTo(Duration.ofMillis(60));
+            assertThat(Duration.ofNanos(batchEnds.get(i) - batchEnds.get(i - 1))).isGreaterThanOrEqualTo(Duration.ofMillis(30));
+        }
+    }
+
+    @Test
+    void leavesAPooledConnectionsSessionSettingsAsItFoundThem() throws Exception {
+        try (Connection physical = database.dataSource().getConnection()) {
+            try (Statement s = physical.createStatement()) {
+                s.execute("set lock_timeout = '7s'; set statement_timeout = '9s'; set application_name = 'app'");
+            }
+            // A pool of one: every getConnection() hands out the same session, and close() gives it back.
+            Connection pooled = (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> method.getName().equals("close") ? null
+                            : method.invoke(physical, args));
+            DataSource pool = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                    new Class<?>[] {DataSource.class}, (proxy, method, args) -> method.getName().equals("getConnection") ? pooled
+                            : method.invoke(database.dataSource(), args));
+            CutoverDatabase pooledDb = CutoverDatabase.of(pool);
+            for (RemediationPolicy policy : List.of(RemediationPolicies.constant(3L), row -> RemediationDecision.assign(2L))) {
+                database.execute("update \"user\" set organization_id = null where id % 2 = 0");
+                assertThat(Remediation.builder(pooledDb, CUTOVER).policy(policy).batchSize(4).build().run().assigned()).isEqualTo(15);
+                try (Statement s = physical.createStatement();
+                     ResultSet rs = s.executeQuery("select current_setting('lock_timeout'), current_setting('statement_timeout'), "
+                             + "current_setting('application_name')")) {
+                    rs.next();
+                    assertThat(List.of(rs.getString(1), rs.getString(2), rs.getString(3))).containsExactly("7s", "9s", "app");
+                }
+                assertThat(physical.getAutoCommit()).isTrue();
+            }
         }
     }
 
