@@ -44,6 +44,7 @@ public final class RemediationBenchmark {
     private final long idleMillis;
     private final boolean nullIndex;
     private final boolean perRow;
+    private final int rateBatch;
     private ConcurrentWriter writer;
 
     private RemediationBenchmark(Map<String, String> args) {
@@ -62,6 +63,7 @@ public final class RemediationBenchmark {
         idleMillis = Long.parseLong(args.getOrDefault("idle-ms", "5000"));
         nullIndex = Boolean.parseBoolean(args.getOrDefault("null-index", "false"));
         perRow = Boolean.parseBoolean(args.getOrDefault("per-row", "true"));
+        rateBatch = Integer.parseInt(args.getOrDefault("rate-batch", Integer.toString(batches.get(0))));
         if (nulls > rows || rows < 1 || batches.stream().anyMatch(b -> b < 1)) {
             throw new IllegalArgumentException("need 1 <= nulls <= rows and every batch >= 1");
         }
@@ -114,7 +116,7 @@ public final class RemediationBenchmark {
             results.add(engine(batch, 0));
         }
         for (int rate : rates) {
-            results.add(engine(batches.get(0), rate));
+            results.add(engine(rateBatch, rate));
         }
         if (perRow) {
             results.add(engine(batches.get(0), 0, true));
