@@ -8,6 +8,7 @@ import dev.cutover.core.remediation.RemediationEvent;
 import dev.cutover.core.remediation.RemediationPolicies;
 import dev.cutover.core.remediation.RemediationPolicy;
 import dev.cutover.core.remediation.RemediationReport;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,9 +26,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * prints a Markdown table. Run by hand (see docs/benchmarks/remediation.md), never in tests.
  *
  * <pre>{@code
- * java -Xmx128m -cp 'cutover-bench/target/cutover-bench-0.1.0-SNAPSHOT.jar:cutover-bench/target/lib/*' \
+ * java -Xmx128m -cp "cutover-bench/target/classes:$(cat cutover-bench/target/classpath.txt)" \
  *     dev.cutover.bench.RemediationBenchmark --url 'jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres' \
- *     --rows 5000000 --nulls 1000000 --batch 1000,2500 --rate 20000
+ *     --rows 5000000 --nulls 1000000 --batch 1000,2500,250 --rate 20000,40000 --rate-batch 100
  * }</pre>
  */
 public final class RemediationBenchmark {
@@ -45,6 +46,7 @@ public final class RemediationBenchmark {
     private final boolean nullIndex;
     private final boolean perRow;
     private final int rateBatch;
+    private final int warmupRuns;
     private ConcurrentWriter writer;
 
     private RemediationBenchmark(Map<String, String> args) {
@@ -63,6 +65,7 @@ public final class RemediationBenchmark {
         idleMillis = Long.parseLong(args.getOrDefault("idle-ms", "5000"));
         nullIndex = Boolean.parseBoolean(args.getOrDefault("null-index", "false"));
         perRow = Boolean.parseBoolean(args.getOrDefault("per-row", "true"));
+        warmupRuns = Integer.parseInt(args.getOrDefault("warmup-runs", "20"));
         rateBatch = Integer.parseInt(args.getOrDefault("rate-batch", Integer.toString(batches.get(0))));
         if (nulls > rows || rows < 1 || batches.stream().anyMatch(b -> b < 1)) {
             throw new IllegalArgumentException("need 1 <= nulls <= rows and every batch >= 1");
@@ -75,7 +78,7 @@ public final class RemediationBenchmark {
 
     /** One measured variant. */
     private record Result(String name, long changed, double seconds, double p99BatchMillis, long batches,
-                          double writerP99Millis, double writerIdleP99Millis, long writes) {
+                          double writerP99Millis, double writerIdleP99Millis, long writes, double clientCpuSeconds) {
         double rowsPerSecond() {
             return changed / seconds;
         }
@@ -177,7 +180,7 @@ public final class RemediationBenchmark {
         }
         CutoverDatabase db = CutoverDatabase.of(dataSource);
         NotNullCutover cutover = NotNullCutover.builder("bench_warmup", "organization_id").inspect("id", "email").build();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < warmupRuns; i++) {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 s.execute("truncate bench_warmup");
                 s.execute("insert into bench_warmup select i, 'w' || i, case when i % 5 = 0 then null else 1 end "
@@ -202,11 +205,21 @@ public final class RemediationBenchmark {
         List<Long> idle = writer.measure(() -> Thread.sleep(idleMillis));
         System.err.println("Running: " + name);
         long[][] r = new long[1][];
+        long cpuBefore = processCpuNanos();
+        long mainBefore = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         List<Long> during = writer.measure(() -> r[0] = variant.run());
+        long cpu = processCpuNanos() - cpuBefore;
+        System.err.printf(Locale.ROOT, "%s: JVM CPU %.2f s, of which the engine's thread %.2f s%n", name, cpu / 1e9,
+                (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - mainBefore) / 1e9);
         Result result = new Result(name, r[0][0], r[0][1] / 1e9, r[0][2] / 1e6, r[0][3], percentile(during, 0.99) / 1e6,
-                percentile(idle, 0.99) / 1e6, during.size());
+                percentile(idle, 0.99) / 1e6, during.size(), cpu / 1e9);
         System.err.printf(Locale.ROOT, "%s: %,d rows in %.2f s%n", name, result.changed(), result.seconds());
         return result;
+    }
+
+    /** CPU time of this JVM (the engine's side; the server's backends and the writer are other processes). */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long percentile(List<Long> values, double p) {
@@ -261,13 +274,13 @@ public final class RemediationBenchmark {
         out.append(String.format(Locale.ROOT, "%n%,d rows, %,d NULL; writer inserts a row every %d ms; %s%n%n", rows, nulls,
                 writerIntervalMillis, server));
         out.append("| variant | rows changed | seconds | rows/s | vs single UPDATE | batches | p99 batch tx (ms) "
-                + "| writer p99 idle (ms) | writer p99 during (ms) | writer ratio | writes during |\n");
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| writer p99 idle (ms) | writer p99 during (ms) | writer ratio | writes during | client CPU (s) |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %.0f %% | %,d | %.1f | %.2f | %.2f | %.2f× | %,d |%n",
+            out.append(String.format(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %.0f %% | %,d | %.1f | %.2f | %.2f | %.2f× | %,d | %.2f |%n",
                     r.name(), r.changed(), r.seconds(), r.rowsPerSecond(), 100 * r.rowsPerSecond() / ceiling.rowsPerSecond(),
                     r.batches(), r.p99BatchMillis(), r.writerIdleP99Millis(), r.writerP99Millis(),
-                    r.writerP99Millis() / r.writerIdleP99Millis(), r.writes()));
+                    r.writerP99Millis() / r.writerIdleP99Millis(), r.writes(), r.clientCpuSeconds()));
         }
         out.append(String.format(Locale.ROOT, "%nArguments: %s; JVM max heap %,d MiB%n", argLine,
                 Runtime.getRuntime().maxMemory() / (1024 * 1024)));
