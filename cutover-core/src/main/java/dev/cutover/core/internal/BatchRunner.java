@@ -99,38 +99,39 @@ final class BatchRunner implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work}, which must be a single statement, as its own transaction (autocommit: one
-     * round trip), retried as described above.
+     * Runs {@code work} in autocommit, retried as described above: for work that changes data
+     * with one statement only, which is then its own transaction, without a round trip for the
+     * commit. Its reads before that statement see the data as it is when each runs.
      */
-    <T> Done<T> inOneStatement(Work<T> work) throws Exception {
+    <T> Done<T> inAutocommit(Work<T> work) throws Exception {
         return run(work, true);
     }
 
-    private <T> Done<T> run(Work<T> work, boolean oneStatement) throws Exception {
+    private <T> Done<T> run(Work<T> work, boolean autocommit) throws Exception {
         batchStart = System.nanoTime();
         int[] attempts = {0};
         long[] took = {0};
         T value = retry.executeCallable(() -> {
             attempts[0]++;
             long start = System.nanoTime();
-            T result = attempt(work, oneStatement);
+            T result = attempt(work, autocommit);
             took[0] = System.nanoTime() - start;
             return result;
         });
         return new Done<>(value, attempts[0], Duration.ofNanos(took[0]));
     }
 
-    private <T> T attempt(Work<T> work, boolean oneStatement) throws SQLException {
+    private <T> T attempt(Work<T> work, boolean autocommit) throws SQLException {
         Connection c = connection();
         try {
-            c.setAutoCommit(oneStatement);
+            c.setAutoCommit(autocommit);
             T result = work.apply(c, Sql.dsl(c));
-            if (!oneStatement) {
+            if (!autocommit) {
                 c.commit();
             }
             return result;
         } catch (SQLException | RuntimeException | Error e) {
-            boolean keep = oneStatement || rollback(c, e);
+            boolean keep = autocommit || rollback(c, e);
             String state = Sql.sqlState(e);
             if (!keep || state == null || state.startsWith("08") || state.startsWith("57P")) {
                 discard();

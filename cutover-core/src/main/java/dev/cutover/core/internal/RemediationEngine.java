@@ -195,9 +195,9 @@ public final class RemediationEngine {
                     currentBatch = batchNumber;
                     BatchRunner.Done<BatchResult> done;
                     try {
-                        done = constant != null
-                                ? runner.inOneStatement((connection, dsl) -> constantBatch(dsl, after, changes.size()))
-                                : runner.inTransaction((connection, dsl) -> batch(connection, dsl, after, changes.size()));
+                        // Each batch changes data with a single statement: its own transaction.
+                        done = runner.inAutocommit((connection, dsl) -> constant != null
+                                ? constantBatch(dsl, after, changes.size()) : batch(connection, dsl, after, changes.size()));
                     } catch (RemediationException | CutoverConfigurationException e) {
                         throw e;
                     } catch (Exception e) {
@@ -447,10 +447,13 @@ public final class RemediationEngine {
         int assigned = 0;
         Map<String, Integer> byValue = new LinkedHashMap<>();
         List<RemediationReport.Change> changes = new ArrayList<>();
+        List<Set<List<Object>>> changedByGroup = plan.dryRun() || groups.isEmpty() ? null : update(dsl, groups);
+        int g = 0;
         for (Map.Entry<List<String>, List<Read>> group : groups.entrySet()) {
             String value = group.getKey().get(0);
             String policy = group.getKey().get(1);
-            Set<List<Object>> changed = plan.dryRun() ? null : update(dsl, value, policy, group.getValue());
+            Set<List<Object>> changed = changedByGroup == null ? null : changedByGroup.get(g);
+            g++;
             String shownValue = shownValue(value);
             for (Read read : group.getValue()) {
                 if (changed == null || changed.contains(read.key())) {
@@ -472,34 +475,74 @@ public final class RemediationEngine {
     }
 
     /**
-     * {@code UPDATE ... WHERE key IN (...) AND col IS NULL} for the rows given one value, with
-     * their journal entry written by the same statement; returns the keys changed.
+     * One statement for the whole batch: per value, {@code UPDATE ... WHERE key IN (...) AND col
+     * IS NULL} and its journal entry, each in its own CTE (the groups' rows are disjoint); returns
+     * the keys changed, per group in the order given.
      */
-    private Set<List<Object>> update(DSLContext dsl, String value, String policy, List<Read> rows) {
+    private List<Set<List<Object>>> update(DSLContext dsl, Map<List<String>, List<Read>> groups) {
         List<Field<Object>> keys = target.keyFields();
-        Condition in;
-        if (keys.size() == 1) {
-            in = keys.get(0).in(rows.stream().map(r -> DSL.val(r.key().get(0))).toList());
-        } else {
-            in = DSL.row(keys).in(rows.stream().map(r -> DSL.row(r.key().stream().map(DSL::val).toList())).toList());
+        List<QueryPart> ctes = new ArrayList<>();
+        List<QueryPart> selects = new ArrayList<>();
+        int g = 0;
+        for (Map.Entry<List<String>, List<Read>> group : groups.entrySet()) {
+            String value = group.getKey().get(0);
+            String policy = group.getKey().get(1);
+            List<Read> rows = group.getValue();
+            Condition in;
+            Object[] array = keys.size() == 1 ? keyArray(rows) : null;
+            if (array != null) {
+                // One array parameter instead of one per row: less to render, send and parse.
+                in = keys.get(0).eq(DSL.any(DSL.val(array)));
+            } else if (keys.size() == 1) {
+                in = keys.get(0).in(rows.stream().map(r -> DSL.val(r.key().get(0))).toList());
+            } else {
+                in = DSL.row(keys).in(rows.stream().map(r -> DSL.row(r.key().stream().map(DSL::val).toList())).toList());
+            }
+            Name u = DSL.name("u" + g);
+            ctes.add(DSL.sql("""
+                    {0} as (
+                      update {1} set {2} = {3} where {4} and {5} is null
+                      returning {6}, jsonb_build_object({7}) as cutover_key
+                    ), {8} as ({9})""",
+                    u, target.tableName(), DSL.name(cutover.column()), DSL.inline(value), in, target.column(),
+                    DSL.list(keyAliases(true)), keyObject(), DSL.name("j" + g), journalInsert(value, policy, u)));
+            selects.add(DSL.sql("select {0} as cutover_g, {1} from {2}", DSL.inline(g), DSL.list(keyAliases(false)), u));
+            g++;
         }
-        Result<Record> result = dsl.resultQuery("""
-                with u as (
-                  update {0} set {1} = {2} where {3} and {4} is null
-                  returning {5}, jsonb_build_object({6}) as cutover_key
-                ), j as ({7})
-                select {8} from u""",
-                target.tableName(), DSL.name(cutover.column()), DSL.inline(value), in, target.column(),
-                DSL.list(keyAliases(true)), keyObject(), journalInsert(value, policy), DSL.list(keyAliases(false))).fetch();
-        Set<List<Object>> changed = new HashSet<>();
+        QueryPart union = selects.get(0);
+        for (int i = 1; i < selects.size(); i++) {
+            union = DSL.sql("{0} union all {1}", union, selects.get(i));
+        }
+        Result<Record> result = dsl.resultQuery("with {0} {1}", DSL.list(ctes), union).fetch();
+        List<Set<List<Object>>> changed = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            changed.add(new HashSet<>());
+        }
         for (Record r : result) {
             List<Object> key = new ArrayList<>(keys.size());
             for (int i = 0; i < keys.size(); i++) {
-                key.add(r.get(i));
+                key.add(r.get(i + 1));
             }
-            changed.add(key);
+            changed.get(r.get(0, Integer.class)).add(key);
         }
         return changed;
+    }
+
+    /** The rows' single-column keys as a typed array, when they are of one common, array-friendly type. */
+    private static Object[] keyArray(List<Read> rows) {
+        Class<?> type = rows.get(0).key().get(0).getClass();
+        if (!(type == Long.class || type == Integer.class || type == String.class || type == UUID.class)) {
+            return null;
+        }
+        Object[] array = (Object[]) java.lang.reflect.Array.newInstance(type, rows.size());
+        for (int i = 0; i < array.length; i++) {
+            Object key = rows.get(i).key().get(0);
+            if (key.getClass() != type) {
+                return null;
+            }
+            array[i] = key;
+        }
+        return array;
     }
 
     /**
@@ -546,7 +589,7 @@ public final class RemediationEngine {
                 DSL.list(keyAliases(true)), target.tableName(), nullAfter(after),
                 DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()),
                 DSL.name(cutover.column()), DSL.inline(value), DSL.and(join.stream().map(c -> (Condition) c).toList()),
-                target.column(), DSL.list(returning), journalInsert(value, policy), DSL.list(lastAliases), DSL.list(lastDesc),
+                target.column(), DSL.list(returning), journalInsert(value, policy, DSL.name("u")), DSL.list(lastAliases), DSL.list(lastDesc),
                 DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
         Record first = result.get(0);
         int read = first.get("cutover_read", Integer.class);
@@ -592,12 +635,12 @@ public final class RemediationEngine {
     }
 
     /** One journal entry for the rows of CTE {@code u} (nothing when {@code u} is empty). */
-    private QueryPart journalInsert(String value, String policy) {
+    private QueryPart journalInsert(String value, String policy, Name u) {
         return DSL.query("""
                 insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value, policy)
-                select {1}, 'assign', {2}, {3}, {4}, jsonb_agg(cutover_key), count(*), null, {5}, {6} from u having count(*) > 0""",
+                select {1}, 'assign', {2}, {3}, {4}, jsonb_agg(cutover_key), count(*), null, {5}, {6} from {7} having count(*) > 0""",
                 journalBatchName(db, cutover), DSL.val(runId), DSL.val(cutover.schema()), DSL.val(cutover.table()),
-                DSL.val(cutover.column()), DSL.val(value), DSL.val(policy));
+                DSL.val(cutover.column()), DSL.val(value), DSL.val(policy), u);
     }
 
     private List<String> sensitiveValues(RemediationRow row) {
