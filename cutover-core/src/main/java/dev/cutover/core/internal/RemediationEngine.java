@@ -530,14 +530,15 @@ public final class RemediationEngine {
 
     /** The rows' single-column keys as a typed array, when they are of one common, array-friendly type. */
     private static Object[] keyArray(List<Read> rows) {
-        Class<?> type = rows.get(0).key().get(0).getClass();
+        Object sample = rows.get(0).key().get(0);
+        Class<?> type = sample == null ? null : sample.getClass();
         if (!(type == Long.class || type == Integer.class || type == String.class || type == UUID.class)) {
             return null;
         }
         Object[] array = (Object[]) java.lang.reflect.Array.newInstance(type, rows.size());
         for (int i = 0; i < array.length; i++) {
             Object key = rows.get(i).key().get(0);
-            if (key.getClass() != type) {
+            if (key == null || key.getClass() != type) {
                 return null;
             }
             array[i] = key;
@@ -589,8 +590,8 @@ public final class RemediationEngine {
                 DSL.list(keyAliases(true)), target.tableName(), nullAfter(after),
                 DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()),
                 DSL.name(cutover.column()), DSL.inline(value), DSL.and(join.stream().map(c -> (Condition) c).toList()),
-                target.column(), DSL.list(returning), journalInsert(value, policy, DSL.name("u")), DSL.list(lastAliases), DSL.list(lastDesc),
-                DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
+                target.column(), DSL.list(returning), journalInsert(value, policy, DSL.name("u")), DSL.list(lastAliases),
+                DSL.list(lastDesc), DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
         Record first = result.get(0);
         int read = first.get("cutover_read", Integer.class);
         int changed = first.get("cutover_changed", Integer.class);

@@ -463,6 +463,33 @@ class RemediationTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} key")
+    @ValueSource(strings = {"text", "uuid", "integer"})
+    void aPerRowPolicyWorksOnKeysOfOtherTypes(String type) {
+        String key = switch (type) {
+            case "text" -> "'d-' || i";
+            case "uuid" -> "md5(i::text)::uuid";
+            default -> "i";
+        };
+        database.execute("create table device (serial " + type + " primary key, tier text);"
+                + "insert into device select " + key + ", case when i % 3 = 0 then 'gold' end from generate_series(1, 50) i");
+        try {
+            NotNullCutover cutover = NotNullCutover.builder("device", "tier").build();
+            RemediationReport report = Remediation.builder(db, cutover)
+                    .policy(row -> RemediationDecision.assign(row.key().get("serial").toString().compareTo("5") < 0 ? "silver" : "bronze"))
+                    .batchSize(8).build().run();
+            assertThat(report.outcome()).isEqualTo(RemediationReport.Outcome.COMPLETE);
+            assertThat(report.assigned()).isEqualTo(34);
+            assertThat(database.queryLong("select count(*) from device where tier in ('silver', 'bronze')")).isEqualTo(34);
+            assertThat(database.queryLong("select count(*) from device d join cutover_journal j on j.key->>'serial' = d.serial::text "
+                    + "and j.new_value = d.tier and j.run_id = '" + report.runId() + "'")).isEqualTo(34);
+            assertThat(Remediation.undo(db, report.runId()).restored()).isEqualTo(34);
+            assertThat(database.queryLong("select count(*) from device where tier is null")).isEqualTo(34);
+        } finally {
+            database.execute("drop table device");
+        }
+    }
+
     @Test
     void theBuilderChecksEachSettingAtOnce() {
         Remediation.Builder builder = Remediation.builder(db, CUTOVER);
