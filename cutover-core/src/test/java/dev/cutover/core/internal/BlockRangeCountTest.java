@@ -1,0 +1,47 @@
+package dev.cutover.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.testing.TestDatabase;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The end-of-round count in block ranges agrees with one {@code count(*)}, whatever the range size. */
+class BlockRangeCountTest {
+
+    static TestDatabase database;
+
+    @BeforeAll
+    static void createDatabase() {
+        database = TestDatabase.create().execute("""
+                create table "Wide Rows" (id int primary key, filler text not null, v int);
+                insert into "Wide Rows" select i, repeat('x', 300), case when i % 7 = 0 then null else 1 end
+                from generate_series(1, 3000) i;
+                delete from "Wide Rows" where id between 1000 and 1400;
+                """);
+    }
+
+    @AfterAll
+    static void dropDatabase() {
+        database.close();
+    }
+
+    @ParameterizedTest(name = "{0} blocks a statement")
+    @ValueSource(ints = {1, 7, 4096})
+    void countsEveryNullRowOnce(int chunkBlocks) throws Exception {
+        long blocks = database.queryLong("select pg_relation_size('\"Wide Rows\"') / current_setting('block_size')::int");
+        assertThat(blocks).as("the table spans many blocks").isGreaterThan(50);
+        PostgresCutoverDatabase db = PostgresCutoverDatabase.of(database.cutoverDatabase());
+        Target target = db.target(NotNullCutover.builder("Wide Rows", "v").build());
+        try (BatchRunner runner = new BatchRunner(database.dataSource(), "block range count test", Duration.ofMillis(100),
+                Duration.ofSeconds(10), 3, Duration.ofSeconds(10), "\"Wide Rows\".v", (attempt, state, wait) -> { })) {
+            assertThat(RemediationEngine.countNullsByBlockRanges(runner, target, chunkBlocks))
+                    .isEqualTo(database.queryLong("select count(*) from \"Wide Rows\" where v is null"))
+                    .isEqualTo(3000 / 7 - (1400 / 7 - 999 / 7));
+        }
+    }
+}
