@@ -27,7 +27,9 @@ import java.util.function.Consumer;
  * and value (the keys as a JSON array), and the view {@code cutover_journal} shows one row per
  * changed row ({@code run_id, action, key, old_value, new_value, policy, at}). Rounds repeat
  * until no NULL row remains, or a round assigns nothing; the report then names the rows left
- * and why.
+ * and why. The NULL rows left after a round are counted through the partial NULL index when
+ * there is one ({@link dev.cutover.core.NullProbe#createNullIndex()}); otherwise, on PostgreSQL
+ * 14 and later, the table is read in 32 MB block ranges, one short statement each.
  *
  * <pre>{@code
  * RemediationReport report = Remediation.builder(db, cutover)
