@@ -1,5 +1,7 @@
 package dev.cutover.bench;
 
+import static dev.cutover.bench.BenchStats.percentile;
+
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.migrate.MigrationReport;
@@ -257,16 +259,6 @@ public final class MigrationBench {
 
     private static long max(List<Long> values) {
         return values.stream().mapToLong(Long::longValue).max().orElse(0);
-    }
-
-    private static long percentile(List<Long> values, double p) {
-        if (values.isEmpty()) {
-            return 0;
-        }
-        List<Long> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int index = (int) Math.ceil(p * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
     private void seed() throws SQLException {
