@@ -18,7 +18,7 @@ import java.util.Optional;
  * }
  * }</pre>
  */
-public interface NullProbe {
+public sealed interface NullProbe permits PostgresNullProbe {
 
     /**
      * The number of NULL rows. Zero without reading the table when the catalog shows a

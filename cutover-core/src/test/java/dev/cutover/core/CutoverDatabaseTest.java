@@ -53,7 +53,7 @@ class CutoverDatabaseTest {
     void probeTimeoutIsChecked() {
         assertThatThrownBy(() -> CutoverDatabase.builder(database.dataSource()).probeTimeout(Duration.ZERO))
                 .isInstanceOf(CutoverConfigurationException.class)
-                .hasMessage("probeTimeout must be at least 1 ms, but was PT0S");
+                .hasMessage("probeTimeout must be between 1ms and 24h, but was 0s");
     }
 
     @Test

@@ -6,7 +6,7 @@ import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.NullProbe;
 import dev.cutover.core.NullRow;
-import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.catalog.Names;
 import dev.cutover.core.preflight.Preflight;
 import dev.cutover.core.preflight.PreflightReport;
 import dev.cutover.core.verify.VerificationCheck;
@@ -319,7 +319,7 @@ public final class CutoverCallback implements Callback {
         }
         StringBuilder s = new StringBuilder("Migration ").append(migration).append(" blocked: ").append(count)
                 .append(" in ").append(cutover.qualifiedTable()).append(' ').append(verb).append(' ')
-                .append(Identifiers.display(cutover.column())).append(" IS NULL (baseline ").append(baseline).append(").");
+                .append(Names.display(cutover.column())).append(" IS NULL (baseline ").append(baseline).append(").");
         try {
             List<NullRow> rows = probe.sample(sampleSize);
             if (!rows.isEmpty()) {
@@ -374,7 +374,7 @@ public final class CutoverCallback implements Callback {
                 .addKeyValue("incident", incidentOverride.incident()).addKeyValue("change", change)
                 .log("Migration {} took the NOT NULL away from {} under incident {} ({}); recorded in {}", migration,
                         cutover.subject(), incidentOverride.incident(), incidentOverride.reason(),
-                        Identifiers.display(schema, AuditLog.TABLE));
+                        Names.display(schema, AuditLog.TABLE));
     }
 
     /** Whether the column has a validated NOT NULL; false when the table, column or referenced table is not there (yet). */
@@ -536,7 +536,7 @@ public final class CutoverCallback implements Callback {
 
         /** Schema of {@code cutover_audit}; default the cutover's schema. */
         public Builder stateSchema(String schema) {
-            this.stateSchema = Identifiers.require("stateSchema", schema);
+            this.stateSchema = Names.require("stateSchema", schema);
             return this;
         }
 

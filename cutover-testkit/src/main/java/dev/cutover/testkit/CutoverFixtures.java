@@ -4,10 +4,8 @@ import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.ReferentialAction;
-import dev.cutover.core.internal.Identifiers;
-import dev.cutover.core.internal.PostgresCutoverDatabase;
-import dev.cutover.core.internal.Sql;
-import dev.cutover.core.internal.Target;
+import dev.cutover.core.catalog.Names;
+import dev.cutover.core.catalog.TableState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,7 +94,7 @@ public final class CutoverFixtures {
 
     /** Creates the runbook's tables ({@link #RUNBOOK_SCHEMA}) in the {@code public} schema. */
     public CutoverFixtures runbookSchema() {
-        Sql.autocommit(dataSource, "create the runbook's tables", dsl -> {
+        Jdbc.inTransaction(dataSource, TIMEOUT, "create the runbook's tables", dsl -> {
             dsl.execute(RUNBOOK_SCHEMA);
             return null;
         });
@@ -127,19 +125,21 @@ public final class CutoverFixtures {
         if (count < 0 || count > 10_000_000) {
             throw new IllegalArgumentException("count must be between 0 and 10000000, but was " + count);
         }
-        Target target = PostgresCutoverDatabase.of(cutoverDatabase()).target(cutover);
+        // Checks the cutover against the catalog (table, column, key) before anything is written.
+        cutoverDatabase().probe(cutover);
+        TableState table = cutoverDatabase().table(cutover.schema(), cutover.table()).orElseThrow();
         Map<String, ?> template = new LinkedHashMap<>(rowTemplate);
         if (template.containsKey(cutover.column())) {
             throw new CutoverConfigurationException("The row template gives a value for " + cutover.subject()
                     + ", the column that is to be NULL: leave it out");
         }
-        Sql.inTransaction(dataSource, TIMEOUT, "insert " + count + " NULL rows into " + cutover.qualifiedTable(), dsl -> {
+        Jdbc.inTransaction(dataSource, TIMEOUT, "insert " + count + " NULL rows into " + cutover.qualifiedTable(), dsl -> {
             List<Record> columns = dsl.fetch(COLUMNS, cutover.schema(), cutover.table());
             for (String name : template.keySet()) {
                 if (columns.stream().noneMatch(c -> c.get("name", String.class).equals(name))) {
-                    throw new CutoverConfigurationException("Row template column " + Identifiers.display(name) + " does not exist in "
+                    throw new CutoverConfigurationException("Row template column " + Names.display(name) + " does not exist in "
                             + cutover.qualifiedTable() + "; its columns are: " + String.join(", ",
-                            columns.stream().map(c -> Identifiers.display(c.get("name", String.class))).toList()));
+                            columns.stream().map(c -> Names.display(c.get("name", String.class))).toList()));
                 }
             }
             List<String> missing = new ArrayList<>();
@@ -151,7 +151,7 @@ public final class CutoverFixtures {
                                 + "insert them before the migration");
                     }
                 } else if (c.get("notnull", Boolean.class) && !c.get("defaulted", Boolean.class) && !template.containsKey(name)) {
-                    missing.add(Identifiers.display(name));
+                    missing.add(Names.display(name));
                 }
             }
             if (!missing.isEmpty()) {
@@ -162,7 +162,7 @@ public final class CutoverFixtures {
             if (count == 0) {
                 return null;
             }
-            long offset = dsl.fetchCount(target.table());
+            long offset = dsl.fetchCount(DSL.table(DSL.name(cutover.schema(), cutover.table())));
             List<Name> names = new ArrayList<>();
             List<Field<?>> values = new ArrayList<>();
             Field<Long> rowNumber = DSL.field(DSL.name("g", "n"), Long.class);
@@ -174,7 +174,7 @@ public final class CutoverFixtures {
                             : DSL.val(text);
                     // Text becomes the column's type, as a literal in an INSERT would. The type name is
                     // format_type's rendering of this column, read from the catalog, not user input.
-                    values.add(DSL.field("cast({0} as {1})", filled, DSL.sql(target.columnTypes().get(name))));
+                    values.add(DSL.field("cast({0} as {1})", filled, DSL.sql(table.columns().get(name))));
                 } else {
                     values.add(DSL.val(value));
                 }
@@ -182,7 +182,7 @@ public final class CutoverFixtures {
             names.add(DSL.name(cutover.column()));
             values.add(DSL.inline((Object) null));
             dsl.query("insert into {0} ({1}) select {2} from generate_series({3}, {4}) as {5}",
-                    target.tableName(), DSL.list(names.stream().map(DSL::field).toList()), DSL.list(values),
+                    DSL.name(cutover.schema(), cutover.table()), DSL.list(names.stream().map(DSL::field).toList()), DSL.list(values),
                     DSL.val(offset + 1), DSL.val(offset + count), DSL.name("g").fields("n")).execute();
             return null;
         });

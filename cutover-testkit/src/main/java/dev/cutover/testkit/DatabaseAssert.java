@@ -1,16 +1,13 @@
 package dev.cutover.testkit;
 
 import dev.cutover.core.CutoverDatabase;
-import dev.cutover.core.NotNullCutover;
-import dev.cutover.core.ReferentialAction;
-import dev.cutover.core.internal.Catalog;
-import dev.cutover.core.internal.Identifiers;
-import dev.cutover.core.internal.Sql;
-import java.util.Arrays;
+import dev.cutover.core.catalog.ForeignKey;
+import dev.cutover.core.catalog.Names;
+import dev.cutover.core.catalog.TableState;
+import dev.cutover.core.verify.Verification;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.AbstractAssert;
-import org.jooq.Record;
 
 /**
  * Assertions on a database's catalog; start with {@link CutoverAssertions#assertThat(TestDatabase)}.
@@ -21,25 +18,6 @@ import org.jooq.Record;
  * }</pre>
  */
 public final class DatabaseAssert extends AbstractAssert<DatabaseAssert, CutoverDatabase> {
-
-    private static final String FOREIGN_KEYS = """
-            select con.conname::text as name, n.nspname::text as schema, c.relname::text as table_name,
-                   con.convalidated as validated, con.confdeltype::text as on_delete,
-                   rn.nspname::text as ref_schema, rc.relname::text as ref_table,
-                   array(select ra.attname::text from unnest(con.confkey) with ordinality k(attnum, ord)
-                         join pg_catalog.pg_attribute ra on ra.attrelid = con.confrelid and ra.attnum = k.attnum
-                         order by k.ord) as ref_columns,
-                   array(select la.attname::text from unnest(con.conkey) with ordinality k(attnum, ord)
-                         join pg_catalog.pg_attribute la on la.attrelid = con.conrelid and la.attnum = k.attnum
-                         order by k.ord) as columns
-            from pg_catalog.pg_constraint con
-            join pg_catalog.pg_class c on c.oid = con.conrelid
-            join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-            join pg_catalog.pg_class rc on rc.oid = con.confrelid
-            join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace
-            where con.contype = 'f' and con.conname = ? and (cast(? as text) is null or c.relname = ?)
-              and n.nspname not in ('pg_catalog', 'information_schema')
-            order by n.nspname, c.relname""";
 
     DatabaseAssert(CutoverDatabase actual) {
         super(actual, DatabaseAssert.class);
@@ -56,27 +34,20 @@ public final class DatabaseAssert extends AbstractAssert<DatabaseAssert, Cutover
      */
     public ColumnAssert column(String schema, String table, String column) {
         isNotNull();
-        Identifiers.require("schema", schema);
-        Identifiers.require("table", table);
-        Identifiers.require("column", column);
-        String qualified = Identifiers.display(schema, table);
-        Map<String, String> columns = Sql.inTransaction(actual.dataSource(), actual.settings().probeTimeout(),
-                "read the columns of " + qualified, dsl -> Catalog.table(dsl, schema, table)
-                        .map(t -> Catalog.columns(dsl, t.oid())).orElse(null));
-        String subject = qualified + "." + Identifiers.display(column);
+        Names.require("schema", schema);
+        Names.require("table", table);
+        Names.require("column", column);
+        String qualified = Names.display(schema, table);
+        Map<String, String> columns = actual.table(schema, table).map(TableState::columns).orElse(null);
+        String subject = qualified + "." + Names.display(column);
         if (columns == null) {
             throw failure("%nExpecting column %s to exist, but table %s does not exist", subject, qualified);
         }
         if (!columns.containsKey(column)) {
             throw failure("%nExpecting column %s to exist, but %s has no such column; its columns are: %s", subject, qualified,
-                    String.join(", ", columns.keySet().stream().map(Identifiers::display).toList()));
+                    Names.display(List.copyOf(columns.keySet())));
         }
-        // A cutover needs a key column, and verification reads only the catalog: any other column will do.
-        String key = columns.keySet().stream().filter(c -> !c.equals(column)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("Cannot check " + subject + ": it is the only column of "
-                        + qualified + ", and a cutover needs another column that identifies rows"));
-        NotNullCutover.Builder cutover = NotNullCutover.builder(table, column).schema(schema).key(key);
-        return described(new ColumnAssert(actual.verify(cutover.build())));
+        return described(new ColumnAssert(Verification.ofColumn(actual, schema, table, column)));
     }
 
     /** The foreign key of this name, on whichever table of a non-system schema has it. */
@@ -87,25 +58,18 @@ public final class DatabaseAssert extends AbstractAssert<DatabaseAssert, Cutover
     /** The foreign key of this name on this table (for names used on several tables). */
     public ForeignKeyAssert foreignKey(String table, String name) {
         isNotNull();
-        Identifiers.require("foreign key name", name);
-        List<Record> found = Sql.inTransaction(actual.dataSource(), actual.settings().probeTimeout(),
-                "read foreign key " + Identifiers.display(name), dsl -> dsl.fetch(FOREIGN_KEYS, name, table, table));
-        String where = table == null ? "" : " on table " + Identifiers.display(table);
+        Names.require("foreign key name", name);
+        List<ForeignKey> found = actual.foreignKeys(null, table, name);
+        String where = table == null ? "" : " on table " + Names.display(table);
         if (found.isEmpty()) {
-            throw failure("%nExpecting foreign key %s to exist%s, but there is none", Identifiers.display(name), where);
+            throw failure("%nExpecting foreign key %s to exist%s, but there is none", Names.display(name), where);
         }
         if (found.size() > 1) {
             throw failure("%nExpecting one foreign key named %s, but %d tables have one: %s. Name the table: foreignKey(table, name)",
-                    Identifiers.display(name), found.size(),
-                    String.join(", ", found.stream().map(r -> Identifiers.display(r.get("schema", String.class),
-                            r.get("table_name", String.class))).toList()));
+                    Names.display(name), found.size(),
+                    String.join(", ", found.stream().map(fk -> Names.display(fk.schema(), fk.table())).toList()));
         }
-        Record r = found.get(0);
-        ForeignKey fk = new ForeignKey(r.get("name", String.class), r.get("schema", String.class), r.get("table_name", String.class),
-                Arrays.asList(r.get("columns", String[].class)), r.get("ref_schema", String.class), r.get("ref_table", String.class),
-                Arrays.asList(r.get("ref_columns", String[].class)),
-                ReferentialAction.fromCatalogCode(r.get("on_delete", String.class).charAt(0)),
-                r.get("validated", Boolean.class));
+        ForeignKey fk = found.get(0);
         return described(new ForeignKeyAssert(fk));
     }
 

@@ -1,7 +1,8 @@
 package dev.cutover.testkit;
 
 import dev.cutover.core.ReferentialAction;
-import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.catalog.ForeignKey;
+import dev.cutover.core.catalog.Names;
 import java.util.Objects;
 import org.assertj.core.api.AbstractAssert;
 
@@ -33,10 +34,10 @@ public final class ForeignKeyAssert extends AbstractAssert<ForeignKeyAssert, For
         Objects.requireNonNull(schema, "schema");
         Objects.requireNonNull(table, "table");
         Objects.requireNonNull(column, "column");
-        String expected = Identifiers.display(schema, table) + "(" + Identifiers.display(column) + ")";
+        String expected = Names.display(schema, table) + "(" + Names.display(column) + ")";
         if (!expected.equals(actual.target())) {
             throw failureWithActualExpected(actual.target(), expected, "%nExpecting foreign key %s to reference %s, but it references %s",
-                    Identifiers.display(actual.name()), expected, actual.target());
+                    Names.display(actual.name()), expected, actual.target());
         }
         return this;
     }
@@ -47,7 +48,7 @@ public final class ForeignKeyAssert extends AbstractAssert<ForeignKeyAssert, For
         Objects.requireNonNull(expected, "expected");
         if (actual.onDelete() != expected) {
             throw failureWithActualExpected(actual.onDelete(), expected, "%nExpecting foreign key %s to have ON DELETE %s, but it has ON DELETE %s",
-                    Identifiers.display(actual.name()), expected.sql(), actual.onDelete().sql());
+                    Names.display(actual.name()), expected.sql(), actual.onDelete().sql());
         }
         return this;
     }
@@ -58,8 +59,8 @@ public final class ForeignKeyAssert extends AbstractAssert<ForeignKeyAssert, For
         if (!actual.validated()) {
             throw failureWithActualExpected("NOT VALID", "validated",
                     "%nExpecting foreign key %s to be validated, but it is NOT VALID: existing rows are unchecked. "
-                            + "Run ALTER TABLE %s VALIDATE CONSTRAINT %s", Identifiers.display(actual.name()),
-                    Identifiers.display(actual.schema(), actual.table()), Identifiers.display(actual.name()));
+                            + "Run ALTER TABLE %s VALIDATE CONSTRAINT %s", Names.display(actual.name()),
+                    Names.display(actual.schema(), actual.table()), Names.display(actual.name()));
         }
         return this;
     }
@@ -69,7 +70,7 @@ public final class ForeignKeyAssert extends AbstractAssert<ForeignKeyAssert, For
         isNotNull();
         if (actual.validated()) {
             throw failureWithActualExpected("validated", "NOT VALID", "%nExpecting foreign key %s to be NOT VALID, but it is validated",
-                    Identifiers.display(actual.name()));
+                    Names.display(actual.name()));
         }
         return this;
     }

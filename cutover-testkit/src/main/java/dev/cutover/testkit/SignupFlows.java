@@ -1,7 +1,6 @@
 package dev.cutover.testkit;
 
 import dev.cutover.core.CutoverConfigurationException;
-import dev.cutover.core.internal.Sql;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -57,7 +56,7 @@ public final class SignupFlows {
      */
     public Signup createOrganization(String organizationName, String email) {
         String domain = domainOf(email);
-        return Sql.inTransaction(dataSource, TIMEOUT, "sign up " + email + " creating organization " + organizationName, dsl -> {
+        return Jdbc.inTransaction(dataSource, TIMEOUT, "sign up " + email + " creating organization " + organizationName, dsl -> {
             if (organizationOf(dsl, domain).isPresent()) {
                 throw new CutoverConfigurationException("An organization already owns the domain " + domain
                         + ": sign " + email + " up with joinOrganization(email)");
@@ -75,7 +74,7 @@ public final class SignupFlows {
      */
     public Signup joinOrganization(String email) {
         String domain = domainOf(email);
-        return Sql.inTransaction(dataSource, TIMEOUT, "sign up " + email + " joining its organization", dsl -> {
+        return Jdbc.inTransaction(dataSource, TIMEOUT, "sign up " + email + " joining its organization", dsl -> {
             long organizationId = organizationOf(dsl, domain).orElseThrow(() -> new CutoverConfigurationException(
                     "No organization owns the domain " + domain + ": sign the first user up with createOrganization(name, email)"));
             return insertUser(dsl, "join", email, organizationId);

@@ -1,10 +1,10 @@
 package dev.cutover.core.gate;
 
+import dev.cutover.core.internal.Durations;
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
-import dev.cutover.core.internal.ObservationStore;
-import dev.cutover.core.internal.PostgresCutoverDatabase;
+import dev.cutover.core.internal.DatabaseHandle;
 import dev.cutover.core.internal.Texts;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,7 +87,7 @@ public final class CutoverMonitor implements AutoCloseable {
     }
 
     private CutoverMonitor begin() {
-        PostgresCutoverDatabase.of(db).target(cutover);
+        DatabaseHandle.of(db).target(cutover);
         store.ensureTable(cutover);
         store.openLatch(cutover).ifPresent(open -> {
             if (gate.resume(open.since(), open.count(), open.peak())) {
@@ -248,6 +248,7 @@ public final class CutoverMonitor implements AutoCloseable {
     /** Configures a {@link CutoverMonitor}; each setter checks its argument at once. */
     public static final class Builder {
         private static final Duration MIN_EVERY = Duration.ofMillis(10);
+        private static final Duration MAX_EVERY = Duration.ofDays(1);
 
         private final CutoverDatabase db;
         private final NotNullCutover cutover;
@@ -268,11 +269,7 @@ public final class CutoverMonitor implements AutoCloseable {
 
         /** Time between the end of one evaluation and the start of the next; default one minute, at least 10 ms. */
         public Builder every(Duration interval) {
-            Objects.requireNonNull(interval, "every");
-            if (interval.compareTo(MIN_EVERY) < 0) {
-                throw new CutoverConfigurationException("every must be at least 10ms, but was " + interval);
-            }
-            this.every = interval;
+            this.every = Durations.require("every", interval, MIN_EVERY, MAX_EVERY);
             return this;
         }
 

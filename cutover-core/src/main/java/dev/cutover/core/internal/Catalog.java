@@ -3,6 +3,10 @@ package dev.cutover.core.internal;
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.ReferentialAction;
+import dev.cutover.core.catalog.ColumnState;
+import dev.cutover.core.catalog.ForeignKey;
+import dev.cutover.core.catalog.NotNullConstraint;
+import dev.cutover.core.catalog.TableState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -37,7 +41,8 @@ public final class Catalog {
             order by k.ord""";
 
     private static final String COLUMN = """
-            select c.oid::bigint as table_oid, a.attnum::int as attnum, a.attnotnull as notnull
+            select c.oid::bigint as table_oid, a.attnum::int as attnum, a.attnotnull as notnull,
+                   pg_catalog.format_type(a.atttypid, a.atttypmod) as type
             from pg_catalog.pg_attribute a
             join pg_catalog.pg_class c on c.oid = a.attrelid
             join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -55,7 +60,8 @@ public final class Catalog {
             order by con.contype desc, con.convalidated desc, con.conname""";
 
     private static final String FOREIGN_KEYS = """
-            select con.conname::text as name, con.convalidated as validated, con.confdeltype::text as on_delete,
+            select con.conname::text as name, n.nspname::text as schema, c.relname::text as table_name,
+                   con.convalidated as validated, con.confdeltype::text as on_delete,
                    rn.nspname::text as ref_schema, rc.relname::text as ref_table,
                    array(select ra.attname::text from unnest(con.confkey) with ordinality k(attnum, ord)
                          join pg_catalog.pg_attribute ra on ra.attrelid = con.confrelid and ra.attnum = k.attnum
@@ -64,81 +70,17 @@ public final class Catalog {
                          join pg_catalog.pg_attribute la on la.attrelid = con.conrelid and la.attnum = k.attnum
                          order by k.ord) as columns
             from pg_catalog.pg_constraint con
+            join pg_catalog.pg_class c on c.oid = con.conrelid
+            join pg_catalog.pg_namespace n on n.oid = c.relnamespace
             join pg_catalog.pg_class rc on rc.oid = con.confrelid
             join pg_catalog.pg_namespace rn on rn.oid = rc.relnamespace
-            where con.contype = 'f' and con.conrelid = ?::bigint::oid
-            order by con.conname""";
+            where con.contype = 'f'""";
 
     private static final String CONSTRAINT_NAMES = """
             select con.conname::text as name from pg_catalog.pg_constraint con where con.conrelid = ?::bigint::oid
             order by con.conname""";
 
     private Catalog() {
-    }
-
-    /**
-     * A constraint that keeps NULL out of one column.
-     *
-     * @param type {@code n} for a catalogued NOT NULL constraint (PostgreSQL 18+), {@code c} for {@code CHECK (col IS NOT NULL)}
-     */
-    public record NotNullConstraint(String name, String type, boolean validated) {
-
-        public boolean catalogued() {
-            return type.equals("n");
-        }
-
-        public boolean check() {
-            return type.equals("c");
-        }
-    }
-
-    /** A foreign key of a table, with the names of its columns and of the columns it references. */
-    public record ForeignKey(String name, boolean validated, ReferentialAction onDelete, String refSchema, String refTable,
-                             List<String> refColumns, List<String> columns) {
-
-        public ForeignKey {
-            refColumns = List.copyOf(refColumns);
-            columns = List.copyOf(columns);
-        }
-
-        /** {@code public.organizations(id)}. */
-        public String target() {
-            return Identifiers.display(refSchema, refTable) + "("
-                    + String.join(", ", refColumns.stream().map(Identifiers::display).toList()) + ")";
-        }
-    }
-
-    /**
-     * What the catalog says about a column and the constraints around it.
-     *
-     * @param notNull            {@code attnotnull}; on 18 also true while the NOT NULL constraint is NOT VALID
-     * @param notNullConstraints NOT NULL and CHECK (IS NOT NULL) constraints on the column, catalogued ones first, valid first
-     * @param foreignKeys        every foreign key of the table
-     * @param constraintNames    the names of every constraint of the table
-     */
-    public record ColumnState(long tableOid, int attnum, boolean notNull, List<NotNullConstraint> notNullConstraints,
-                              List<ForeignKey> foreignKeys, List<String> constraintNames) {
-
-        public ColumnState {
-            notNullConstraints = List.copyOf(notNullConstraints);
-            foreignKeys = List.copyOf(foreignKeys);
-            constraintNames = List.copyOf(constraintNames);
-        }
-
-        /** The catalogued NOT NULL constraint (PostgreSQL 18+), if there is one. */
-        public Optional<NotNullConstraint> catalogued() {
-            return notNullConstraints.stream().filter(NotNullConstraint::catalogued).findFirst();
-        }
-
-        /** The CHECK (col IS NOT NULL) constraint of this name, if there is one. */
-        public Optional<NotNullConstraint> check(String name) {
-            return notNullConstraints.stream().filter(c -> c.check() && c.name().equals(name)).findFirst();
-        }
-
-        /** The foreign keys on exactly this one column. */
-        public List<ForeignKey> foreignKeysOn(String column) {
-            return foreignKeys.stream().filter(fk -> fk.columns().equals(List.of(column))).toList();
-        }
     }
 
     /** The column's state, or empty when the column does not exist. */
@@ -151,17 +93,41 @@ public final class Catalog {
         int attnum = c.get("attnum", Integer.class);
         List<NotNullConstraint> notNull = new ArrayList<>();
         for (Record r : dsl.fetch(NOT_NULL_CONSTRAINTS, attnum, tableOid)) {
-            notNull.add(new NotNullConstraint(r.get("name", String.class), r.get("type", String.class), r.get("validated", Boolean.class)));
+            NotNullConstraint.Kind kind = r.get("type", String.class).equals("n") ? NotNullConstraint.Kind.NOT_NULL
+                    : NotNullConstraint.Kind.CHECK;
+            notNull.add(new NotNullConstraint(r.get("name", String.class), kind, r.get("validated", Boolean.class)));
         }
-        List<ForeignKey> keys = new ArrayList<>();
-        for (Record r : dsl.fetch(FOREIGN_KEYS, tableOid)) {
-            keys.add(new ForeignKey(r.get("name", String.class), r.get("validated", Boolean.class),
-                    ReferentialAction.fromCatalogCode(r.get("on_delete", String.class).charAt(0)),
-                    r.get("ref_schema", String.class), r.get("ref_table", String.class),
-                    Arrays.asList(r.get("ref_columns", String[].class)), Arrays.asList(r.get("columns", String[].class))));
-        }
+        List<ForeignKey> keys = foreignKeys(dsl.fetch(FOREIGN_KEYS + " and con.conrelid = ?::bigint::oid order by con.conname",
+                tableOid));
         List<String> names = dsl.fetch(CONSTRAINT_NAMES, tableOid).getValues("name", String.class);
-        return Optional.of(new ColumnState(tableOid, attnum, c.get("notnull", Boolean.class), notNull, keys, names));
+        return Optional.of(new ColumnState(schema, table, column, tableOid, attnum, c.get("type", String.class),
+                c.get("notnull", Boolean.class), notNull, keys, names));
+    }
+
+    /** The foreign keys of this name, on any table of a non-system schema, or on this table when {@code table} is given. */
+    public static List<ForeignKey> foreignKeys(DSLContext dsl, String schema, String table, String name) {
+        return foreignKeys(dsl.fetch(FOREIGN_KEYS + """
+                 and con.conname = ? and (cast(? as text) is null or n.nspname = ?) and (cast(? as text) is null or c.relname = ?)
+                 and n.nspname not in ('pg_catalog', 'information_schema')
+                order by n.nspname, c.relname""", name, schema, schema, table, table));
+    }
+
+    private static List<ForeignKey> foreignKeys(Result<Record> rows) {
+        List<ForeignKey> keys = new ArrayList<>();
+        for (Record r : rows) {
+            keys.add(new ForeignKey(r.get("name", String.class), r.get("schema", String.class), r.get("table_name", String.class),
+                    Arrays.asList(r.get("columns", String[].class)), r.get("ref_schema", String.class),
+                    r.get("ref_table", String.class), Arrays.asList(r.get("ref_columns", String[].class)),
+                    ReferentialAction.fromCatalogCode(r.get("on_delete", String.class).charAt(0)),
+                    r.get("validated", Boolean.class)));
+        }
+        return keys;
+    }
+
+    /** The table with its columns, or empty when it does not exist. */
+    public static Optional<TableState> tableState(DSLContext dsl, String schema, String table) {
+        return table(dsl, schema, table).map(t -> new TableState(schema, table, t.oid(), t.relkind().equals("p"),
+                t.estimatedRows(), columns(dsl, t.oid())));
     }
 
     /** A table's oid, kind and estimated row count. */

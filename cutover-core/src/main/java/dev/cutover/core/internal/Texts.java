@@ -10,13 +10,22 @@ public final class Texts {
     private Texts() {
     }
 
-    /** {@code 24h}, {@code 1h30m}, {@code 40m}, {@code 15s}, {@code 250ms}: whole units, seconds truncated. */
+    /**
+     * A duration for people, the one format of every message: under a minute exact to the
+     * millisecond ({@code 1.4s}, {@code 3.5s}, {@code 250ms}, {@code 0.5ms}), so that a
+     * 1.4 s gap never reads as the 1 s it exceeds; from a minute on to the second
+     * ({@code 24h}, {@code 1h30m}, {@code 1m5s}).
+     */
     public static String duration(Duration d) {
         if (d.isNegative()) {
             return "-" + duration(d.negated());
         }
+        if (d.isZero()) {
+            return "0s";
+        }
         if (d.compareTo(Duration.ofSeconds(1)) < 0) {
-            return d.toMillis() + "ms";
+            long nanos = d.toNanos();
+            return nanos % 1_000_000 == 0 ? nanos / 1_000_000 + "ms" : decimal(nanos, 1_000_000) + "ms";
         }
         long seconds = d.getSeconds();
         StringBuilder s = new StringBuilder();
@@ -26,10 +35,21 @@ public final class Texts {
         if (seconds % 3600 >= 60) {
             s.append(seconds % 3600 / 60).append('m');
         }
-        if (seconds % 60 > 0) {
-            s.append(seconds % 60).append('s');
+        long secs = seconds % 60;
+        long millis = seconds < 60 ? d.getNano() / 1_000_000 : 0;
+        if (millis > 0) {
+            s.append(decimal(secs * 1000 + millis, 1000)).append('s');
+        } else if (secs > 0) {
+            s.append(secs).append('s');
         }
         return s.toString();
+    }
+
+    /** {@code value / unit} with up to three decimals, trailing zeros dropped. */
+    private static String decimal(long value, long unit) {
+        java.math.BigDecimal exact = java.math.BigDecimal.valueOf(value).divide(java.math.BigDecimal.valueOf(unit));
+        java.math.BigDecimal rounded = exact.setScale(Math.min(3, Math.max(0, exact.scale())), java.math.RoundingMode.HALF_UP);
+        return rounded.stripTrailingZeros().toPlainString();
     }
 
     /** {@code 2026-11-25T14:05:00Z}: UTC, to the second. */

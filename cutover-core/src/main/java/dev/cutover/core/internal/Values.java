@@ -4,12 +4,12 @@ import java.sql.Date;
 import java.sql.Timestamp;
 
 /** Turns JDBC's legacy date-time types into java.time for readable reports. */
-final class Values {
+public final class Values {
 
     private Values() {
     }
 
-    static Object readable(Object value) {
+    public static Object readable(Object value) {
         if (value instanceof Timestamp t) {
             return t.toLocalDateTime();
         }

@@ -1,11 +1,10 @@
 package dev.cutover.core.migrate;
 
+import dev.cutover.core.internal.Durations;
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
-import dev.cutover.core.internal.MigrationEngine;
-import dev.cutover.core.internal.MigrationSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,19 +115,19 @@ public final class NotNullMigration {
 
         /** {@code lock_timeout} of each step's transaction; default 50 ms. Keep it short: writers wait at most this long. */
         public Builder lockTimeout(Duration timeout) {
-            this.lockTimeout = between("lockTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(1));
+            this.lockTimeout = Durations.require("lockTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(1));
             return this;
         }
 
         /** How long the whole run may wait for the table, over all steps and retries; default 10 minutes. */
         public Builder deadline(Duration deadline) {
-            this.deadline = between("deadline", deadline, Duration.ofMillis(1), Duration.ofHours(24));
+            this.deadline = Durations.require("deadline", deadline, Duration.ofMillis(1), Duration.ofHours(24));
             return this;
         }
 
         /** {@code statement_timeout} of each {@code VALIDATE}, which scans the table; default 1 hour. */
         public Builder validateTimeout(Duration timeout) {
-            this.validateTimeout = between("validateTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(24));
+            this.validateTimeout = Durations.require("validateTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(24));
             return this;
         }
 
@@ -160,15 +159,6 @@ public final class NotNullMigration {
             }
             return new NotNullMigration(new MigrationSettings(db, cutover, lockTimeout, deadline, validateTimeout,
                     replaceForeignKey, listeners));
-        }
-
-        private static Duration between(String name, Duration value, Duration min, Duration max) {
-            Objects.requireNonNull(value, name);
-            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-                throw new CutoverConfigurationException(name + " must be between " + min.toMillis() + " ms and " + max
-                        + ", but was " + value);
-            }
-            return value;
         }
     }
 }

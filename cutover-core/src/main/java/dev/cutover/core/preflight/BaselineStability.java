@@ -2,7 +2,10 @@ package dev.cutover.core.preflight;
 
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
-import dev.cutover.core.internal.ObservationStore;
+import dev.cutover.core.gate.Observation;
+import dev.cutover.core.gate.ObservationGap;
+import dev.cutover.core.gate.ObservationWindow;
+import dev.cutover.core.gate.Observations;
 import dev.cutover.core.internal.Texts;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,25 +27,25 @@ final class BaselineStability {
     }
 
     PreflightCheck.Outcome check(CutoverDatabase db) {
-        ObservationStore store = ObservationStore.of(db);
-        ObservationStore.Window w = store.window(cutover, window, baseline);
+        ObservationWindow w = Observations.window(db, cutover, window, baseline);
+        String table = Observations.table(db, cutover);
         String over = " over the last " + Texts.duration(window);
         String waitWindow = "start the monitor (CutoverMonitor) and wait " + Texts.duration(window);
         if (!w.tableExists()) {
-            return fail("no observations: table " + store.displayTable(cutover) + " does not exist; " + waitWindow);
+            return fail("no observations: table " + table + " does not exist; " + waitWindow);
         }
         if (w.observations() == 0) {
-            return fail("no observations" + over + " in " + store.displayTable(cutover) + "; " + waitWindow);
+            return fail("no observations" + over + " in " + table + "; " + waitWindow);
         }
         List<String> problems = new ArrayList<>();
-        ObservationStore.Observation first = w.first();
+        Observation first = w.first();
         if (first.observedAt().isAfter(w.start().plus(maxGap))) {
             Duration covered = Duration.between(first.observedAt(), w.now());
             problems.add("observations cover only the last " + Texts.duration(covered) + " of " + Texts.duration(window)
                     + " (the oldest at " + Texts.instant(first.observedAt()) + "): keep the monitor running and wait "
                     + Texts.duration(roundUp(window.minus(covered))) + " more");
         }
-        ObservationStore.Gap gap = w.largestGap();
+        ObservationGap gap = w.largestGap();
         if (gap != null && gap.length().compareTo(maxGap) > 0) {
             problems.add("gap of " + Texts.duration(gap.length()) + " between observations at " + Texts.instant(gap.from())
                     + " and " + Texts.instant(gap.to()) + ", more than the " + Texts.duration(maxGap)
@@ -55,13 +58,13 @@ final class BaselineStability {
                     + "), more than the " + Texts.duration(maxGap) + " allowed: the monitor is not running; " + waitWindow);
         }
         if (w.failed() > 0) {
-            ObservationStore.Observation f = w.firstFailure();
+            Observation f = w.firstFailure();
             problems.add(w.failed() + (w.failed() == 1 ? " observation" : " observations") + " failed, the first at "
                     + Texts.instant(f.observedAt()) + " (" + (f.error() == null ? "no count" : f.error())
                     + "): fix the probe, then wait until a full window passes without failures");
         }
         if (w.aboveBaseline() > 0) {
-            ObservationStore.Observation peak = w.peak();
+            Observation peak = w.peak();
             problems.add("count was " + peak.nullCount() + " at " + Texts.instant(peak.observedAt()) + ", above baseline "
                     + baseline + " (" + w.aboveBaseline() + (w.aboveBaseline() == 1 ? " observation" : " observations")
                     + " above it): remediate, rearm the gate, and wait a full window at the baseline");

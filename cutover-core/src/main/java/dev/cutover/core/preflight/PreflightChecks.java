@@ -1,5 +1,6 @@
 package dev.cutover.core.preflight;
 
+import dev.cutover.core.internal.Durations;
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.gate.CutoverMonitor;
@@ -161,16 +162,8 @@ public final class PreflightChecks {
         if (baseline < 0) {
             throw new CutoverConfigurationException("baseline must be at least 0, but was " + baseline);
         }
-        if (window.isNegative() || window.isZero()) {
-            throw new CutoverConfigurationException("window must be positive, but was " + window);
-        }
-        if (maxGap.isNegative() || maxGap.isZero()) {
-            throw new CutoverConfigurationException("maxGap must be positive, but was " + maxGap);
-        }
-        if (maxGap.compareTo(window) > 0) {
-            throw new CutoverConfigurationException("maxGap must not be longer than the window (" + Texts.duration(window)
-                    + "), but was " + Texts.duration(maxGap));
-        }
+        Durations.require("window", window, Duration.ofMillis(1), Duration.ofDays(30));
+        Durations.require("maxGap", maxGap, Duration.ofMillis(1), window);
         BaselineStability stability = new BaselineStability(cutover, baseline, window, maxGap);
         return PreflightCheck.of(NULL_BASELINE_STABLE, stability::check);
     }

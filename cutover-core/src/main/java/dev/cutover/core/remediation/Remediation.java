@@ -1,11 +1,10 @@
 package dev.cutover.core.remediation;
 
+import dev.cutover.core.internal.Durations;
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
-import dev.cutover.core.internal.RemediationEngine;
-import dev.cutover.core.internal.RemediationPlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,9 +55,9 @@ import java.util.function.Consumer;
  */
 public final class Remediation {
 
-    private final RemediationPlan plan;
+    private final RemediationSettings plan;
 
-    private Remediation(RemediationPlan plan) {
+    private Remediation(RemediationSettings plan) {
         this.plan = plan;
     }
 
@@ -169,13 +168,13 @@ public final class Remediation {
 
         /** {@code lock_timeout} of each batch transaction; default 100 ms. */
         public Builder lockTimeout(Duration timeout) {
-            this.lockTimeout = positiveMillis("lockTimeout", timeout, Duration.ofMinutes(10));
+            this.lockTimeout = Durations.require("lockTimeout", timeout, Duration.ofMillis(1), Duration.ofMinutes(10));
             return this;
         }
 
         /** {@code statement_timeout} of each batch transaction; default 30 s. */
         public Builder batchTimeout(Duration timeout) {
-            this.batchTimeout = positiveMillis("batchTimeout", timeout, Duration.ofHours(1));
+            this.batchTimeout = Durations.require("batchTimeout", timeout, Duration.ofMillis(1), Duration.ofHours(1));
             return this;
         }
 
@@ -190,7 +189,7 @@ public final class Remediation {
 
         /** Time one batch may spend on retries before the run fails; default 1 minute. */
         public Builder maxRetryTime(Duration time) {
-            this.maxRetryTime = positiveMillis("maxRetryTime", time, Duration.ofHours(1));
+            this.maxRetryTime = Durations.require("maxRetryTime", time, Duration.ofMillis(1), Duration.ofHours(1));
             return this;
         }
 
@@ -221,18 +220,10 @@ public final class Remediation {
                 throw new CutoverConfigurationException("policy is required: say how NULL rows of " + cutover.subject()
                         + " get their value, e.g. policy(RemediationPolicies.constant(...))");
             }
-            RemediationPlan plan = new RemediationPlan(db, cutover, policy, batchSize, maxRowsPerSecond, dryRun, maxRounds,
+            RemediationSettings plan = new RemediationSettings(db, cutover, policy, batchSize, maxRowsPerSecond, dryRun, maxRounds,
                     lockTimeout, batchTimeout, maxAttempts, maxRetryTime, reportLimit, List.copyOf(listeners));
             RemediationEngine.check(plan);
             return new Remediation(plan);
-        }
-
-        private static Duration positiveMillis(String name, Duration value, Duration max) {
-            Objects.requireNonNull(value, name);
-            if (value.toMillis() < 1 || value.compareTo(max) > 0) {
-                throw new CutoverConfigurationException(name + " must be between 1 ms and " + max + ", but was " + value);
-            }
-            return value;
         }
     }
 }

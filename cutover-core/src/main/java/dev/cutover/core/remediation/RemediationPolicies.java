@@ -1,6 +1,5 @@
 package dev.cutover.core.remediation;
 
-import dev.cutover.core.internal.PolicyTree;
 import java.util.List;
 
 /**

@@ -248,7 +248,7 @@ class CutoverMonitorTest {
     void builderChecksItsSettings() {
         assertThatThrownBy(() -> CutoverMonitor.builder(db, CUTOVER).every(Duration.ofMillis(1)))
                 .isInstanceOf(CutoverConfigurationException.class)
-                .hasMessage("every must be at least 10ms, but was PT0.001S");
+                .hasMessage("every must be between 10ms and 24h, but was 1ms");
         assertThatThrownBy(() -> CutoverMonitor.builder(db, CUTOVER).baseline(-3))
                 .isInstanceOf(CutoverConfigurationException.class)
                 .hasMessage("baseline must be at least 0, but was -3");

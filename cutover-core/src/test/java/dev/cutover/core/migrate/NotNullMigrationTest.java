@@ -459,10 +459,10 @@ class NotNullMigrationTest {
             NotNullMigration.Builder builder = NotNullMigration.builder(database.cutoverDatabase(), CUTOVER);
             assertThatThrownBy(() -> builder.lockTimeout(Duration.ZERO))
                     .isInstanceOf(CutoverConfigurationException.class)
-                    .hasMessage("lockTimeout must be between 1 ms and PT1M, but was PT0S");
+                    .hasMessage("lockTimeout must be between 1ms and 1m, but was 0s");
             assertThatThrownBy(() -> builder.deadline(Duration.ofDays(2)))
                     .isInstanceOf(CutoverConfigurationException.class)
-                    .hasMessage("deadline must be between 1 ms and PT24H, but was PT48H");
+                    .hasMessage("deadline must be between 1ms and 24h, but was 48h");
             assertThatThrownBy(() -> builder.lockTimeout(Duration.ofSeconds(5)).deadline(Duration.ofSeconds(1)).build())
                     .isInstanceOf(CutoverConfigurationException.class)
                     .hasMessage("deadline (PT1S) must not be shorter than lockTimeout (PT5S)");

@@ -10,7 +10,7 @@ import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.gate.CutoverMonitor;
-import dev.cutover.core.internal.ObservationStore;
+import dev.cutover.core.gate.ObservationTables;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -38,7 +38,7 @@ class PreflightChecksTest {
                 );
                 """);
         db = database.cutoverDatabase();
-        ObservationStore.of(db).ensureTable(CUTOVER);
+        ObservationTables.create(db, CUTOVER);
     }
 
     @AfterAll
@@ -358,10 +358,10 @@ class PreflightChecksTest {
                 .hasMessage("baseline must be at least 0, but was -1");
         assertThatThrownBy(() -> PreflightChecks.nullBaselineStable(CUTOVER, 0, Duration.ZERO))
                 .isInstanceOf(CutoverConfigurationException.class)
-                .hasMessage("window must be positive, but was PT0S");
+                .hasMessage("window must be between 1ms and 720h, but was 0s");
         assertThatThrownBy(() -> PreflightChecks.nullBaselineStable(CUTOVER, 0, Duration.ofHours(1), Duration.ofHours(2)))
                 .isInstanceOf(CutoverConfigurationException.class)
-                .hasMessage("maxGap must not be longer than the window (1h), but was 2h");
+                .hasMessage("maxGap must be between 1ms and 1h, but was 2h");
         assertThatThrownBy(() -> PreflightChecks.reconciliationClear(" "))
                 .isInstanceOf(CutoverConfigurationException.class)
                 .hasMessage("reconciliationClear needs a SQL count, e.g. \"select count(*) from signup_finalize_failures "

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.testing.NamedDataSource;
 import dev.cutover.core.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -45,7 +46,9 @@ class RemediationFaultTest {
     @BeforeAll
     static void createDatabase() {
         database = TestDatabase.create().runbookSchema();
-        db = database.cutoverDatabase();
+        // The remediation's session is found by its name while idle too: the library names it only
+        // inside its own transactions, so the connections carry a name of their own.
+        db = CutoverDatabase.of(new NamedDataSource(database.dataSource(), "cutover remediation under test"));
     }
 
     @AfterAll

@@ -498,7 +498,7 @@ class RemediationTest {
         assertThatThrownBy(() -> builder.maxRounds(0)).hasMessage("maxRounds must be between 1 and 1000, but was 0");
         assertThatThrownBy(() -> builder.maxAttempts(0)).hasMessage("maxAttempts must be between 1 and 100, but was 0");
         assertThatThrownBy(() -> builder.lockTimeout(java.time.Duration.ZERO))
-                .hasMessage("lockTimeout must be between 1 ms and PT10M, but was PT0S");
+                .hasMessage("lockTimeout must be between 1ms and 10m, but was 0s");
         assertThatThrownBy(builder::build).hasMessage("policy is required: say how NULL rows of public.\"user\".organization_id "
                 + "get their value, e.g. policy(RemediationPolicies.constant(...))");
         builder.policy(RemediationPolicies.constant(1));

@@ -1,9 +1,14 @@
 package dev.cutover.flyway.internal;
 
 import dev.cutover.core.CutoverDatabase;
-import dev.cutover.core.internal.PostgresCutoverDatabase;
-import dev.cutover.core.internal.Sql;
+import dev.cutover.core.CutoverDatabaseException;
+import dev.cutover.core.catalog.Names;
 import dev.cutover.flyway.CutoverCallback.IncidentOverride;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.jooq.DSLContext;
+import org.jooq.SQLDialect;
+import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 
 /**
@@ -22,23 +27,40 @@ public final class AuditLog {
     /** Creates the table if it is missing and records one override. */
     public static void record(CutoverDatabase db, String schema, IncidentOverride override, String migration, String subject,
                               String change) {
-        PostgresCutoverDatabase postgres = PostgresCutoverDatabase.of(db);
-        postgres.ensureStateTable(schema, TABLE, (dsl, s) -> dsl.query("""
-                create table if not exists {0} (
-                    id bigint generated always as identity primary key,
-                    recorded_at timestamptz not null default now(),
-                    database_user text not null default current_user,
-                    actor text,
-                    incident text not null,
-                    reason text not null,
-                    migration text not null,
-                    subject text not null,
-                    change text not null
-                )""", DSL.name(s, TABLE)).execute());
-        Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "record the incident override in "
-                + dev.cutover.core.internal.Identifiers.display(schema, TABLE), dsl -> dsl.query(
-                "insert into {0} (actor, incident, reason, migration, subject, change) values ({1}, {2}, {3}, {4}, {5}, {6})",
-                DSL.name(schema, TABLE), DSL.val(override.actor().orElse(null), String.class), DSL.val(override.incident()),
-                DSL.val(override.reason()), DSL.val(migration), DSL.val(subject), DSL.val(change)).execute());
+        try (Connection connection = db.dataSource().getConnection()) {
+            DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
+            if (dsl.fetchOne("select 1 from pg_catalog.pg_namespace where nspname = ?", schema) == null) {
+                dsl.createSchemaIfNotExists(DSL.name(schema)).execute();
+            }
+            dsl.query("""
+                    create table if not exists {0} (
+                        id bigint generated always as identity primary key,
+                        recorded_at timestamptz not null default now(),
+                        database_user text not null default current_user,
+                        actor text,
+                        incident text not null,
+                        reason text not null,
+                        migration text not null,
+                        subject text not null,
+                        change text not null
+                    )""", DSL.name(schema, TABLE)).execute();
+            dsl.query("insert into {0} (actor, incident, reason, migration, subject, change) values ({1}, {2}, {3}, {4}, {5}, {6})",
+                    DSL.name(schema, TABLE), DSL.val(override.actor().orElse(null), String.class), DSL.val(override.incident()),
+                    DSL.val(override.reason()), DSL.val(migration), DSL.val(subject), DSL.val(change)).execute();
+        } catch (SQLException | DataAccessException e) {
+            String state = sqlState(e);
+            throw new CutoverDatabaseException("Could not record the incident override in " + Names.display(schema, TABLE)
+                    + (state == null ? "" : " (SQLSTATE " + state + ")") + ". The migration is refused until it can be audited.",
+                    state, e);
+        }
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                return sql.getSQLState();
+            }
+        }
+        return null;
     }
 }

@@ -1,8 +1,11 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.gate;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Sql;
+import dev.cutover.core.internal.Texts;
 
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
-import dev.cutover.core.gate.Decision;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -23,22 +26,22 @@ import org.jooq.impl.DSL;
  * Times are the database's ({@code clock_timestamp()} when written, {@code now()} when read),
  * so clocks of different machines never mix.
  */
-public final class ObservationStore {
+final class ObservationStore {
 
     /** The table's name. */
     public static final String TABLE = "cutover_observation";
 
     private static final int FETCH_SIZE = 1_000;
 
-    private final PostgresCutoverDatabase db;
+    private final DatabaseHandle db;
 
-    private ObservationStore(PostgresCutoverDatabase db) {
+    private ObservationStore(DatabaseHandle db) {
         this.db = db;
     }
 
     /** The store of a database made by {@link CutoverDatabase#of}. */
     public static ObservationStore of(CutoverDatabase db) {
-        return new ObservationStore(PostgresCutoverDatabase.of(db));
+        return new ObservationStore(DatabaseHandle.of(db));
     }
 
     /** {@code schema.cutover_observation} for people. */
@@ -119,50 +122,8 @@ public final class ObservationStore {
         });
     }
 
-    /**
-     * One stored observation.
-     *
-     * @param nullCount {@code null} when the probe failed
-     * @param error     {@code null} unless the probe failed
-     */
-    public record Observation(long id, Instant observedAt, Long nullCount, long baseline, String verdict, boolean latched,
-                              String error) {
-
-        /** Whether the probe failed at this observation. */
-        public boolean failed() {
-            return nullCount == null || error != null;
-        }
-    }
-
-    /** A gap between two consecutive observations. */
-    public record Gap(Instant from, Instant to) {
-        public Duration length() {
-            return Duration.between(from, to);
-        }
-    }
-
-    /**
-     * What the observations of the last {@code window} say, measured on the database's clock.
-     *
-     * @param tableExists     whether the table exists at all
-     * @param now             the database's {@code now()}
-     * @param start           {@code now - window}
-     * @param observations    observations considered: the newest one at or before {@code start}, and all after it
-     * @param first           the oldest of those, or {@code null}
-     * @param last            the newest of those, or {@code null}
-     * @param largestGap      the longest time between two consecutive ones, or {@code null} with fewer than two
-     * @param failed          failed observations after {@code start}
-     * @param firstFailure    the first of them, or {@code null}
-     * @param aboveBaseline   observations after {@code start} counting more than the baseline
-     * @param peak            the first observation with the highest count above the baseline, or {@code null}
-     */
-    public record Window(boolean tableExists, Instant now, Instant start, long observations, Observation first,
-                         Observation last, Gap largestGap, long failed, Observation firstFailure, long aboveBaseline,
-                         Observation peak) {
-    }
-
     /** Reads and summarises the observations of the last {@code window}, streaming them. */
-    public Window window(NotNullCutover cutover, Duration window, long baseline) {
+    ObservationWindow window(NotNullCutover cutover, Duration window, long baseline) {
         Objects.requireNonNull(window, "window");
         String schema = db.stateSchema(cutover);
         return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read the observations of "
@@ -205,14 +166,14 @@ public final class ObservationStore {
                 r.get("latched", Boolean.class), r.get("error", String.class));
     }
 
-    /** Folds observations in time order into a {@link Window}. */
+    /** Folds observations in time order into an {@link ObservationWindow}. */
     private static final class Summary {
         private final long baseline;
         private final Instant start;
         private long count;
         private Observation first;
         private Observation last;
-        private Gap largestGap;
+        private ObservationGap largestGap;
         private long failed;
         private Observation firstFailure;
         private long above;
@@ -229,7 +190,7 @@ public final class ObservationStore {
                 first = o;
             }
             if (last != null) {
-                Gap gap = new Gap(last.observedAt(), o.observedAt());
+                ObservationGap gap = new ObservationGap(last.observedAt(), o.observedAt());
                 if (largestGap == null || gap.length().compareTo(largestGap.length()) > 0) {
                     largestGap = gap;
                 }
@@ -251,8 +212,8 @@ public final class ObservationStore {
             }
         }
 
-        Window window(boolean exists, Instant now) {
-            return new Window(exists, now, start, count, first, last, largestGap, failed, firstFailure, above, peak);
+        ObservationWindow window(boolean exists, Instant now) {
+            return new ObservationWindow(exists, now, start, count, first, last, largestGap, failed, firstFailure, above, peak);
         }
     }
 }

@@ -1,12 +1,11 @@
-package dev.cutover.testkit;
+package dev.cutover.core.catalog;
 
 import dev.cutover.core.ReferentialAction;
-import dev.cutover.core.internal.Identifiers;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A foreign key as the catalog shows it; the actual value of {@link ForeignKeyAssert}.
+ * A foreign key as the catalog shows it.
  *
  * @param name              the constraint's name
  * @param schema            the schema of the referencing table
@@ -30,14 +29,12 @@ public record ForeignKey(String name, String schema, String table, List<String> 
 
     /** {@code public.organizations(id)}. */
     public String target() {
-        return Identifiers.display(referencedSchema, referencedTable) + "("
-                + String.join(", ", referencedColumns.stream().map(Identifiers::display).toList()) + ")";
+        return Names.display(referencedSchema, referencedTable) + "(" + Names.display(referencedColumns) + ")";
     }
 
     @Override
     public String toString() {
-        return Identifiers.display(name) + ": " + Identifiers.display(schema, table) + "("
-                + String.join(", ", columns.stream().map(Identifiers::display).toList()) + ") REFERENCES " + target()
-                + " ON DELETE " + onDelete.sql() + (validated ? "" : " NOT VALID");
+        return Names.display(name) + ": " + Names.display(schema, table) + "(" + Names.display(columns) + ") REFERENCES "
+                + target() + " ON DELETE " + onDelete.sql() + (validated ? "" : " NOT VALID");
     }
 }

@@ -1,4 +1,4 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.verify;
 
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.ReferentialAction;
@@ -10,8 +10,12 @@ import static dev.cutover.core.verify.VerificationCheck.FK_ON_DELETE;
 import static dev.cutover.core.verify.VerificationCheck.FK_REFERENCES;
 import static dev.cutover.core.verify.VerificationCheck.FK_VALIDATED;
 
-import dev.cutover.core.verify.VerificationCheck;
-import dev.cutover.core.verify.VerificationReport;
+import dev.cutover.core.catalog.ColumnState;
+import dev.cutover.core.catalog.ForeignKey;
+import dev.cutover.core.catalog.NotNullConstraint;
+import dev.cutover.core.internal.Catalog;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Target;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,32 +28,37 @@ import org.jooq.DSLContext;
  */
 final class Verifier {
 
-
     private Verifier() {
     }
 
     static VerificationReport verify(DSLContext dsl, Target target, ServerVersion version) {
         NotNullCutover cutover = target.cutover();
-        List<VerificationCheck> checks = new ArrayList<>();
-        Optional<Catalog.ColumnState> read = Catalog.columnState(dsl, cutover.schema(), cutover.table(), cutover.column());
-        if (read.isEmpty()) {
-            checks.add(new VerificationCheck(COLUMN_NOT_NULL, "NOT NULL", "column does not exist", false));
-            return new VerificationReport(cutover.subject(), version.toString(), checks);
-        }
-        Catalog.ColumnState column = read.get();
-        boolean notNull = column.notNull();
-        checks.add(new VerificationCheck(COLUMN_NOT_NULL, "NOT NULL", notNull ? "NOT NULL" : "nullable (is_nullable = YES)", notNull));
-        checks.add(constraintValidated(column, version));
-        if (cutover.referencedTable().isPresent()) {
-            checks.addAll(foreignKey(column, cutover));
+        Optional<ColumnState> read = Catalog.columnState(dsl, cutover.schema(), cutover.table(), cutover.column());
+        List<VerificationCheck> checks = columnChecks(read, version);
+        if (read.isPresent() && cutover.referencedTable().isPresent()) {
+            checks.addAll(foreignKey(read.get(), cutover));
         }
         return new VerificationReport(cutover.subject(), version.toString(), checks);
     }
 
-    private static VerificationCheck constraintValidated(Catalog.ColumnState column, ServerVersion version) {
-        Optional<Catalog.NotNullConstraint> catalogued = column.catalogued();
+    /** The column's two checks: NOT NULL, and the constraint enforcing it validated. */
+    static List<VerificationCheck> columnChecks(Optional<ColumnState> read, ServerVersion version) {
+        List<VerificationCheck> checks = new ArrayList<>();
+        if (read.isEmpty()) {
+            checks.add(new VerificationCheck(COLUMN_NOT_NULL, "NOT NULL", "column does not exist", false));
+            return checks;
+        }
+        ColumnState column = read.get();
+        boolean notNull = column.notNull();
+        checks.add(new VerificationCheck(COLUMN_NOT_NULL, "NOT NULL", notNull ? "NOT NULL" : "nullable (is_nullable = YES)", notNull));
+        checks.add(constraintValidated(column, version));
+        return checks;
+    }
+
+    private static VerificationCheck constraintValidated(ColumnState column, ServerVersion version) {
+        Optional<NotNullConstraint> catalogued = column.catalogued();
         if (catalogued.isPresent()) {
-            Catalog.NotNullConstraint c = catalogued.get();
+            NotNullConstraint c = catalogued.get();
             String name = Identifiers.display(c.name());
             return new VerificationCheck(CONSTRAINT_VALIDATED, "validated",
                     c.validated() ? "validated (NOT NULL constraint " + name + ")"
@@ -60,10 +69,10 @@ final class Verifier {
             return new VerificationCheck(CONSTRAINT_VALIDATED, "validated",
                     "validated (SET NOT NULL checks every row before PostgreSQL " + version.major() + " sets it)", true);
         }
-        Optional<Catalog.NotNullConstraint> check = column.notNullConstraints().stream().filter(Catalog.NotNullConstraint::check)
+        Optional<NotNullConstraint> check = column.notNullConstraints().stream().filter(NotNullConstraint::check)
                 .findFirst();
         if (check.isPresent()) {
-            Catalog.NotNullConstraint c = check.get();
+            NotNullConstraint c = check.get();
             String name = Identifiers.display(c.name());
             return new VerificationCheck(CONSTRAINT_VALIDATED, "validated",
                     c.validated() ? "validated (CHECK constraint " + name + ")"
@@ -72,18 +81,18 @@ final class Verifier {
         return new VerificationCheck(CONSTRAINT_VALIDATED, "validated", "no NOT NULL or CHECK (IS NOT NULL) constraint", false);
     }
 
-    private static List<VerificationCheck> foreignKey(Catalog.ColumnState column, NotNullCutover cutover) {
+    private static List<VerificationCheck> foreignKey(ColumnState column, NotNullCutover cutover) {
         String expectedTarget = Identifiers.display(cutover.referencedSchema().orElseThrow(), cutover.referencedTable().orElseThrow())
                 + "(" + Identifiers.display(cutover.referencedColumn().orElseThrow()) + ")";
         ReferentialAction expectedAction = cutover.onDelete().orElseThrow();
-        Optional<Catalog.ForeignKey> found;
+        Optional<ForeignKey> found;
         String expectedName;
         if (cutover.foreignKey().isPresent()) {
             expectedName = Identifiers.display(cutover.foreignKey().get());
             found = column.foreignKeys().stream().filter(fk -> fk.name().equals(cutover.foreignKey().get())).findFirst();
         } else {
             expectedName = "a foreign key on " + Identifiers.display(cutover.column());
-            List<Catalog.ForeignKey> onColumn = column.foreignKeysOn(cutover.column());
+            List<ForeignKey> onColumn = column.foreignKeysOn(cutover.column());
             found = onColumn.stream().filter(fk -> fk.target().equals(expectedTarget)).findFirst()
                     .or(() -> onColumn.stream().findFirst());
         }
@@ -95,7 +104,7 @@ final class Verifier {
             checks.add(new VerificationCheck(FK_ON_DELETE, expectedAction.sql(), "(no foreign key)", false));
             return checks;
         }
-        Catalog.ForeignKey fk = found.get();
+        ForeignKey fk = found.get();
         String name = Identifiers.display(fk.name());
         String columns = String.join(", ", fk.columns().stream().map(Identifiers::display).toList());
         boolean onColumn = fk.columns().equals(List.of(cutover.column()));

@@ -1,7 +1,12 @@
-package dev.cutover.core.internal;
+package dev.cutover.core;
 
-import dev.cutover.core.NullProbe;
-import dev.cutover.core.NullRow;
+import dev.cutover.core.internal.Catalog;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Masking;
+import dev.cutover.core.internal.Sql;
+import dev.cutover.core.internal.Target;
+import dev.cutover.core.internal.Values;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,10 +50,10 @@ final class PostgresNullProbe implements NullProbe {
               and pg_catalog.pg_get_expr(i.indpred, i.indrelid) = '(' || pg_catalog.quote_ident(?) || ' IS NULL)'
             order by i.indisvalid desc, ic.relname""";
 
-    private final PostgresCutoverDatabase db;
+    private final DatabaseHandle db;
     private final Target target;
 
-    PostgresNullProbe(PostgresCutoverDatabase db, Target target) {
+    PostgresNullProbe(DatabaseHandle db, Target target) {
         this.db = db;
         this.target = target;
     }
@@ -134,23 +139,18 @@ final class PostgresNullProbe implements NullProbe {
     @Override
     public String createNullIndex(Duration timeout) {
         String name = indexName();
-        return Sql.autocommit(db.dataSource(), "create the NULL index of " + subject(), dsl -> {
+        // CREATE INDEX CONCURRENTLY refuses a transaction: the timeout is set for the session and set back after.
+        return Sql.autocommit(db.dataSource(), Sql.Timeouts.statement(timeout), "create the NULL index of " + subject(), dsl -> {
             Optional<String> existing = validNullIndex(dsl);
             if (existing.isPresent()) {
                 return existing.get();
             }
-            dsl.select(DSL.function("set_config", String.class, DSL.val("statement_timeout"),
-                    DSL.val(timeout.toMillis() + "ms"), DSL.val(false))).fetch();
-            try {
-                // An interrupted CREATE INDEX CONCURRENTLY leaves an invalid index behind; IF NOT EXISTS would keep it.
-                dsl.query("drop index concurrently if exists {0}", DSL.name(target.cutover().schema(), name)).execute();
-                dsl.query("create index concurrently if not exists {0} on {1} ({2}) where {3} is null",
-                        DSL.name(name), target.tableName(),
-                        DSL.list(target.keyColumns().stream().map(DSL::name).toList()),
-                        DSL.name(target.cutover().column())).execute();
-            } finally {
-                dsl.query("reset statement_timeout").execute();
-            }
+            // An interrupted CREATE INDEX CONCURRENTLY leaves an invalid index behind; IF NOT EXISTS would keep it.
+            dsl.query("drop index concurrently if exists {0}", DSL.name(target.cutover().schema(), name)).execute();
+            dsl.query("create index concurrently if not exists {0} on {1} ({2}) where {3} is null",
+                    DSL.name(name), target.tableName(),
+                    DSL.list(target.keyColumns().stream().map(DSL::name).toList()),
+                    DSL.name(target.cutover().column())).execute();
             LOG.atInfo().addKeyValue("target", subject()).addKeyValue("index", name)
                     .log("Created partial index {} on {} WHERE {} IS NULL", name, target.cutover().qualifiedTable(),
                             Identifiers.display(target.cutover().column()));

@@ -1,8 +1,14 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.remediation;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Sql;
+import dev.cutover.core.internal.Target;
+import dev.cutover.core.internal.Masking;
+import dev.cutover.core.internal.Values;
+import dev.cutover.core.internal.Catalog;
+import dev.cutover.core.internal.Texts;
+import dev.cutover.core.internal.Retries;
 
-import dev.cutover.core.remediation.RemediationDecision;
-import dev.cutover.core.remediation.RemediationPolicy;
-import dev.cutover.core.remediation.RemediationRow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,7 +23,7 @@ import java.util.Map;
  * {@code RemediationPolicies.lookup(sql)}: runs on the connection of the batch that asks, in
  * that batch's transaction, through {@link Scope}.
  */
-public final class LookupPolicy implements RemediationPolicy {
+final class LookupPolicy implements RemediationPolicy {
 
     static final String NO_MATCH = "no match";
     static final String AMBIGUOUS = "ambiguous: 2 or more rows";

@@ -1,8 +1,15 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.remediation;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Sql;
+import dev.cutover.core.internal.Target;
+import dev.cutover.core.internal.Masking;
+import dev.cutover.core.internal.Values;
+import dev.cutover.core.internal.Catalog;
+import dev.cutover.core.internal.Texts;
+import dev.cutover.core.internal.Retries;
 
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs short transactions on one connection, with {@code lock_timeout} and
- * {@code statement_timeout} set for its session (and restored on close), retrying transient failures in a new transaction (and, after a
- * lost connection, on a new connection) with exponential backoff and jitter. Single-threaded.
+ * Runs short transactions on one connection, each with {@code lock_timeout},
+ * {@code statement_timeout} and {@code application_name} set for that transaction only,
+ * retrying transient failures in a new transaction (and, after a lost connection, on a new
+ * connection) with exponential backoff and jitter. Single-threaded.
  */
 final class BatchRunner implements AutoCloseable {
 
@@ -40,14 +48,12 @@ final class BatchRunner implements AutoCloseable {
 
     private final DataSource dataSource;
     private final String applicationName;
-    private final Duration lockTimeout;
-    private final Duration statementTimeout;
+    private final Sql.Timeouts timeouts;
     private final Duration maxRetryTime;
     private final String subject;
     private final Retry retry;
     private final RetryListener onRetry;
     private Connection connection;
-    private String[] previousSettings;
     private long batchStart;
     private long retries;
 
@@ -55,18 +61,12 @@ final class BatchRunner implements AutoCloseable {
                 int maxAttempts, Duration maxRetryTime, String subject, RetryListener onRetry) {
         this.dataSource = dataSource;
         this.applicationName = applicationName;
-        this.lockTimeout = lockTimeout;
-        this.statementTimeout = statementTimeout;
+        this.timeouts = Sql.Timeouts.statement(statementTimeout).lock(lockTimeout).applicationName(applicationName);
         this.maxRetryTime = maxRetryTime;
         this.subject = subject;
         this.onRetry = onRetry;
-        IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(50), 2.0, 0.5, Duration.ofSeconds(5));
-        RetryConfig config = RetryConfig.custom()
-                .maxAttempts(maxAttempts)
-                .intervalFunction(backoff)
-                .retryOnException(this::worthRetrying)
-                .build();
-        this.retry = Retry.of("cutover-" + applicationName, config);
+        this.retry = Retries.backoff("cutover-" + applicationName, maxAttempts, Duration.ofMillis(50), Duration.ofSeconds(5),
+                () -> Long.MAX_VALUE, this::worthRetrying);
         retry.getEventPublisher().onRetry(e -> {
             retries++;
             LOG.atWarn().addKeyValue("target", subject).addKeyValue("attempt", e.getNumberOfRetryAttempts())
@@ -99,9 +99,8 @@ final class BatchRunner implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} in autocommit, retried as described above: for work that changes data
-     * with one statement only, which is then its own transaction, without a round trip for the
-     * commit. Its reads before that statement see the data as it is when each runs.
+     * Runs {@code work} that changes data with one statement only, retried as described above.
+     * It runs in a transaction like any other, so that its settings stay transaction-local.
      */
     <T> Done<T> inAutocommit(Work<T> work) throws Exception {
         return run(work, true);
@@ -114,61 +113,29 @@ final class BatchRunner implements AutoCloseable {
         T value = retry.executeCallable(() -> {
             attempts[0]++;
             long start = System.nanoTime();
-            T result = attempt(work, autocommit);
+            T result = attempt(work);
             took[0] = System.nanoTime() - start;
             return result;
         });
         return new Done<>(value, attempts[0], Duration.ofNanos(took[0]));
     }
 
-    private <T> T attempt(Work<T> work, boolean autocommit) throws SQLException {
+    private <T> T attempt(Work<T> work) throws SQLException {
         Connection c = connection();
         try {
-            c.setAutoCommit(autocommit);
-            T result = work.apply(c, Sql.dsl(c));
-            if (!autocommit) {
-                c.commit();
-            }
-            return result;
+            return Sql.transaction(c, timeouts, dsl -> work.apply(c, dsl));
         } catch (SQLException | RuntimeException | Error e) {
-            boolean keep = autocommit || rollback(c, e);
             String state = Sql.sqlState(e);
-            if (!keep || state == null || state.startsWith("08") || state.startsWith("57P")) {
+            if (state == null || state.startsWith("08") || state.startsWith("57P") || c.isClosed()) {
                 discard();
             }
             throw e;
         }
     }
 
-    private static boolean rollback(Connection c, Throwable cause) {
-        try {
-            c.rollback();
-            return true;
-        } catch (SQLException e) {
-            cause.addSuppressed(e);
-            return false;
-        }
-    }
-
     private Connection connection() throws SQLException {
         if (connection == null) {
-            Connection c = dataSource.getConnection();
-            try {
-                c.setAutoCommit(true);
-                DSLContext dsl = Sql.dsl(c);
-                // The timeouts hold for this connection's session while it runs batches; close() restores them.
-                org.jooq.Record previous = dsl.fetchOne("select current_setting('application_name'), "
-                        + "current_setting('statement_timeout'), current_setting('lock_timeout')");
-                previousSettings = new String[] {previous.get(0, String.class), previous.get(1, String.class),
-                    previous.get(2, String.class)};
-                dsl.fetch("select set_config('application_name', ?, false), set_config('statement_timeout', ?, false), "
-                        + "set_config('lock_timeout', ?, false)", applicationName, statementTimeout.toMillis() + "ms",
-                        lockTimeout.toMillis() + "ms");
-            } catch (RuntimeException e) {
-                c.close();
-                throw e;
-            }
-            connection = c;
+            connection = dataSource.getConnection();
         }
         return connection;
     }
@@ -187,19 +154,7 @@ final class BatchRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        Connection c = connection;
-        if (c == null) {
-            return;
-        }
-        try {
-            c.setAutoCommit(true);
-            Sql.dsl(c).fetch("select set_config('application_name', ?, false), set_config('statement_timeout', ?, false), "
-                    + "set_config('lock_timeout', ?, false)", (Object[]) previousSettings);
-        } catch (SQLException | RuntimeException e) {
-            LOG.atDebug().addKeyValue("target", subject).log("Resetting application_name and the timeouts: {}", e.getMessage());
-        } finally {
-            discard();
-        }
+        discard();
     }
 
     static String oneLine(Throwable e) {

@@ -1,4 +1,13 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.remediation;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Sql;
+import dev.cutover.core.internal.Target;
+import dev.cutover.core.internal.Masking;
+import dev.cutover.core.internal.Values;
+import dev.cutover.core.internal.Catalog;
+import dev.cutover.core.internal.Texts;
+import dev.cutover.core.internal.Retries;
 
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
@@ -6,12 +15,6 @@ import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.CutoverException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.NullProbe;
-import dev.cutover.core.remediation.RemediationDecision;
-import dev.cutover.core.remediation.RemediationEvent;
-import dev.cutover.core.remediation.RemediationException;
-import dev.cutover.core.remediation.RemediationReport;
-import dev.cutover.core.remediation.RemediationRow;
-import dev.cutover.core.remediation.UndoReport;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.math.BigDecimal;
@@ -38,7 +41,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs a remediation: rounds of keyset-paged batches, each one short journaled transaction. */
-public final class RemediationEngine {
+final class RemediationEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger("dev.cutover.core.remediation.Remediation");
     /** The journal as users read it: a view with one row per changed row. */
@@ -46,8 +49,11 @@ public final class RemediationEngine {
     /** Where the journal is kept: one row per batch and value, the keys as a JSON array. */
     static final String JOURNAL_BATCHES = "cutover_journal_batch";
 
-    private final RemediationPlan plan;
-    private final PostgresCutoverDatabase db;
+    /** How long the check of a constant waits for the table's catalog lock. */
+    private static final Duration CHECK_LOCK_TIMEOUT = Duration.ofSeconds(1);
+
+    private final RemediationSettings plan;
+    private final DatabaseHandle db;
     private final Target target;
     private final NotNullCutover cutover;
     private final UUID runId = UUID.randomUUID();
@@ -58,9 +64,9 @@ public final class RemediationEngine {
     private long lastProgressLog = System.nanoTime();
     private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
-    public RemediationEngine(RemediationPlan plan) {
+    public RemediationEngine(RemediationSettings plan) {
         this.plan = plan;
-        this.db = PostgresCutoverDatabase.of(plan.db());
+        this.db = DatabaseHandle.of(plan.db());
         this.target = db.target(plan.cutover());
         this.cutover = plan.cutover();
         this.shown = target.shownColumns();
@@ -74,8 +80,8 @@ public final class RemediationEngine {
      *
      * @throws CutoverConfigurationException naming the lookup parameter or constant that does not fit
      */
-    public static void check(RemediationPlan plan) {
-        PostgresCutoverDatabase db = PostgresCutoverDatabase.of(plan.db());
+    public static void check(RemediationSettings plan) {
+        DatabaseHandle db = DatabaseHandle.of(plan.db());
         Target target = db.target(plan.cutover());
         List<String> columns = target.shownColumns();
         List<Object> constants = new ArrayList<>();
@@ -98,12 +104,12 @@ public final class RemediationEngine {
         }
     }
 
-    private static void checkFits(PostgresCutoverDatabase db, Target target, Object value) {
+    private static void checkFits(DatabaseHandle db, Target target, Object value) {
         NotNullCutover cutover = target.cutover();
         String shownValue = cutover.sensitive().contains(cutover.column()) ? Masking.mask(value) : String.valueOf(value);
         try {
-            Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "check a constant against " + cutover.subject(), dsl -> {
-                Sql.setLocal(dsl, "lock_timeout", "1000ms");
+            Sql.inTransaction(db.dataSource(), Sql.Timeouts.statement(db.settings().probeTimeout()).lock(CHECK_LOCK_TIMEOUT),
+                    "check a constant against " + cutover.subject(), dsl -> {
                 return dsl.resultQuery("select coalesce((null::{0}).{1}, {2})::text", target.tableName(),
                         DSL.name(cutover.column()), DSL.inline(literal(value))).fetchOne(0, String.class);
             });
@@ -309,7 +315,7 @@ public final class RemediationEngine {
      * table whole or holds one snapshot for as long as that takes.
      */
     private long remaining(BatchRunner runner) throws Exception {
-        NullProbe probe = db.probe(cutover);
+        NullProbe probe = plan.db().probe(cutover);
         if (db.serverVersion().major() < 14 || probe.nullIndex().isPresent()) {
             return probe.count();
         }
@@ -719,11 +725,11 @@ public final class RemediationEngine {
 
     // ---------------------------------------------------------------- journal
 
-    static Name journalBatchName(PostgresCutoverDatabase db, NotNullCutover cutover) {
+    static Name journalBatchName(DatabaseHandle db, NotNullCutover cutover) {
         return DSL.name(db.stateSchema(cutover), JOURNAL_BATCHES);
     }
 
-    static void ensureJournal(PostgresCutoverDatabase db, NotNullCutover cutover) {
+    static void ensureJournal(DatabaseHandle db, NotNullCutover cutover) {
         db.ensureStateTable(db.stateSchema(cutover), JOURNAL_BATCHES, (dsl, schema) -> {
             String kind = dsl.fetchOptional("""
                     select c.relkind::text from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -764,14 +770,14 @@ public final class RemediationEngine {
     // ---------------------------------------------------------------- undo
 
     public static UndoReport undo(CutoverDatabase database, UUID runId) {
-        return new Undo(PostgresCutoverDatabase.of(database), runId).run();
+        return new Undo(DatabaseHandle.of(database), runId).run();
     }
 
     private static final class Undo {
-        private final PostgresCutoverDatabase db;
+        private final DatabaseHandle db;
         private final UUID runId;
 
-        Undo(PostgresCutoverDatabase db, UUID runId) {
+        Undo(DatabaseHandle db, UUID runId) {
             this.db = db;
             this.runId = runId;
         }

@@ -1,8 +1,10 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.remediation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Target;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +37,7 @@ class BlockRangeCountTest {
     void countsEveryNullRowOnce(int chunkBlocks) throws Exception {
         long blocks = database.queryLong("select pg_relation_size('\"Wide Rows\"') / current_setting('block_size')::int");
         assertThat(blocks).as("the table spans many blocks").isGreaterThan(50);
-        PostgresCutoverDatabase db = PostgresCutoverDatabase.of(database.cutoverDatabase());
+        DatabaseHandle db = DatabaseHandle.of(database.cutoverDatabase());
         Target target = db.target(NotNullCutover.builder("Wide Rows", "v").build());
         try (BatchRunner runner = new BatchRunner(database.dataSource(), "block range count test", Duration.ofMillis(100),
                 Duration.ofSeconds(10), 3, Duration.ofSeconds(10), "\"Wide Rows\".v", (attempt, state, wait) -> { })) {

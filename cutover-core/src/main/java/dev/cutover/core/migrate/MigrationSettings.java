@@ -1,14 +1,13 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.migrate;
 
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
-import dev.cutover.core.migrate.MigrationEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** The settings of a {@code NotNullMigration}, checked by its builder. */
-public record MigrationSettings(CutoverDatabase db, NotNullCutover cutover, Duration lockTimeout, Duration deadline,
+record MigrationSettings(CutoverDatabase db, NotNullCutover cutover, Duration lockTimeout, Duration deadline,
                                 Duration validateTimeout, boolean replaceForeignKey,
                                 List<Consumer<? super MigrationEvent>> listeners) {
 

@@ -1,6 +1,6 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.migrate;
+import dev.cutover.core.internal.Sql;
 
-import dev.cutover.core.migrate.Blocker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,4 +1,13 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.remediation;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Sql;
+import dev.cutover.core.internal.Target;
+import dev.cutover.core.internal.Masking;
+import dev.cutover.core.internal.Values;
+import dev.cutover.core.internal.Catalog;
+import dev.cutover.core.internal.Texts;
+import dev.cutover.core.internal.Retries;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +21,7 @@ import java.util.Objects;
  * @param jdbcSql    the query with {@code ?} in place of each parameter
  * @param parameters the parameter names in the order of the {@code ?}
  */
-public record NamedSql(String sql, String jdbcSql, List<String> parameters) {
+record NamedSql(String sql, String jdbcSql, List<String> parameters) {
 
     public NamedSql {
         parameters = List.copyOf(parameters);

@@ -1,8 +1,14 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.remediation;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Sql;
+import dev.cutover.core.internal.Target;
+import dev.cutover.core.internal.Masking;
+import dev.cutover.core.internal.Values;
+import dev.cutover.core.internal.Catalog;
+import dev.cutover.core.internal.Texts;
+import dev.cutover.core.internal.Retries;
 
-import dev.cutover.core.remediation.RemediationDecision;
-import dev.cutover.core.remediation.RemediationPolicy;
-import dev.cutover.core.remediation.RemediationRow;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,7 +22,7 @@ import java.util.function.Consumer;
  * (the journal names it). Kept here so the engine can look inside them: constants are
  * type-checked and lookup parameters checked before any row changes.
  */
-public final class PolicyTree {
+final class PolicyTree {
 
     private PolicyTree() {
     }

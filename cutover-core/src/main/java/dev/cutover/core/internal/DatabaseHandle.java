@@ -4,43 +4,72 @@ import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
-import dev.cutover.core.NullProbe;
 import dev.cutover.core.ServerVersion;
-import dev.cutover.core.verify.VerificationReport;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The PostgreSQL implementation behind {@link CutoverDatabase}. Not for direct use. */
-public final class PostgresCutoverDatabase implements CutoverDatabase {
+/**
+ * What the engines need of a {@link CutoverDatabase} beyond its public API: the cutovers
+ * checked against the catalog, and cutover's own tables. One per {@code CutoverDatabase};
+ * reached with {@link #of(CutoverDatabase)}.
+ */
+public final class DatabaseHandle {
 
     private static final Logger LOG = LoggerFactory.getLogger(CutoverDatabase.class);
     private static final int OLDEST_SUPPORTED = 12;
     private static final int NEWEST_TESTED = 18;
 
+    private static volatile Function<CutoverDatabase, DatabaseHandle> access;
+
     private final DataSource dataSource;
-    private final Settings settings;
+    private final CutoverDatabase.Settings settings;
     private final ServerVersion version;
     private final Map<NotNullCutover, Target> targets = new ConcurrentHashMap<>();
     private final Map<String, Boolean> stateTables = new ConcurrentHashMap<>();
 
-    private PostgresCutoverDatabase(DataSource dataSource, Settings settings, ServerVersion version) {
+    private DatabaseHandle(DataSource dataSource, CutoverDatabase.Settings settings, ServerVersion version) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.version = version;
     }
 
+    /**
+     * Called once by {@link CutoverDatabase} when its class is initialised, so that the engines
+     * can reach the handle of a database without a public accessor on it.
+     */
+    public static void install(Function<CutoverDatabase, DatabaseHandle> accessor) {
+        Objects.requireNonNull(accessor, "accessor");
+        synchronized (DatabaseHandle.class) {
+            if (access != null) {
+                throw new IllegalStateException("already installed");
+            }
+            access = accessor;
+        }
+    }
+
+    /** The handle behind a database. */
+    public static DatabaseHandle of(CutoverDatabase db) {
+        Objects.requireNonNull(db, "db");
+        // The database exists, so its class is initialised and the accessor installed.
+        return access.apply(db);
+    }
+
     /** Connects once: PostgreSQL 12 or later, or a clear refusal. */
-    public static PostgresCutoverDatabase connect(DataSource dataSource, Settings settings) {
+    public static DatabaseHandle connect(DataSource dataSource, CutoverDatabase.Settings settings) {
+        Jooq.quiet();
         try (Connection connection = dataSource.getConnection()) {
             DatabaseMetaData meta = connection.getMetaData();
             String product = meta.getDatabaseProductName();
@@ -63,47 +92,28 @@ public final class PostgresCutoverDatabase implements CutoverDatabase {
                 LOG.atWarn().addKeyValue("version", version)
                         .log("PostgreSQL {} is newer than the newest version cutover is tested with ({})", version, NEWEST_TESTED);
             }
-            return new PostgresCutoverDatabase(dataSource, settings, version);
+            return new DatabaseHandle(dataSource, settings, version);
         } catch (SQLException e) {
             throw new CutoverDatabaseException("Could not connect to the database (SQLSTATE " + e.getSQLState() + "): "
                     + e.getMessage(), e.getSQLState(), e);
         }
     }
 
-    /** The implementation behind a {@link CutoverDatabase} made by {@link CutoverDatabase#of}. */
-    public static PostgresCutoverDatabase of(CutoverDatabase db) {
-        if (db instanceof PostgresCutoverDatabase postgres) {
-            return postgres;
-        }
-        throw new CutoverConfigurationException("Expected a CutoverDatabase made by CutoverDatabase.of(dataSource), but got "
-                + db.getClass().getName());
-    }
-
-    @Override
-    public NullProbe probe(NotNullCutover cutover) {
-        return new PostgresNullProbe(this, target(cutover));
-    }
-
-    @Override
-    public VerificationReport verify(NotNullCutover cutover) {
-        Target target = target(cutover);
-        return Sql.inTransaction(dataSource, settings.probeTimeout(), "verify " + cutover.subject(),
-                dsl -> Verifier.verify(dsl, target, version));
-    }
-
-    @Override
-    public ServerVersion serverVersion() {
-        return version;
-    }
-
-    @Override
     public DataSource dataSource() {
         return dataSource;
     }
 
-    @Override
-    public Settings settings() {
+    public CutoverDatabase.Settings settings() {
         return settings;
+    }
+
+    public ServerVersion serverVersion() {
+        return version;
+    }
+
+    /** A transaction with the probe timeout as its {@code statement_timeout}. */
+    public <T> T read(String what, Sql.Work<T> work) {
+        return Sql.inTransaction(dataSource, Sql.Timeouts.statement(settings.probeTimeout()), what, work);
     }
 
     /**
@@ -116,8 +126,7 @@ public final class PostgresCutoverDatabase implements CutoverDatabase {
         if (known != null) {
             return known;
         }
-        Target resolved = Sql.inTransaction(dataSource, settings.probeTimeout(), "read the catalog for " + cutover.subject(),
-                dsl -> Catalog.resolve(dsl, cutover));
+        Target resolved = read("read the catalog for " + cutover.subject(), dsl -> Catalog.resolve(dsl, cutover));
         targets.putIfAbsent(cutover, resolved);
         return resolved;
     }
@@ -132,14 +141,14 @@ public final class PostgresCutoverDatabase implements CutoverDatabase {
      *
      * @param ddl creates the table with {@code if not exists}; gets the schema name
      */
-    public void ensureStateTable(String schema, String table, java.util.function.BiConsumer<DSLContext, String> ddl) {
+    public void ensureStateTable(String schema, String table, BiConsumer<DSLContext, String> ddl) {
         String key = schema + "\0" + table;
         if (stateTables.containsKey(key)) {
             return;
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                Sql.inTransaction(dataSource, settings.probeTimeout(), "create " + Identifiers.display(schema, table), dsl -> {
+                read("create " + Identifiers.display(schema, table), dsl -> {
                     if (dsl.fetchOne("select 1 from pg_catalog.pg_namespace where nspname = ?", schema) == null) {
                         dsl.createSchemaIfNotExists(DSL.name(schema)).execute();
                     }
@@ -158,8 +167,8 @@ public final class PostgresCutoverDatabase implements CutoverDatabase {
         }
     }
 
-    @Override
-    public String toString() {
-        return "CutoverDatabase[PostgreSQL " + version + "]";
+    /** Forgets that a state table exists, after it was found missing. */
+    public void forgetStateTable(String schema, String table) {
+        stateTables.remove(schema + "\0" + table);
     }
 }

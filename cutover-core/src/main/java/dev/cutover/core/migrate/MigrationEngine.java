@@ -1,4 +1,13 @@
-package dev.cutover.core.internal;
+package dev.cutover.core.migrate;
+import dev.cutover.core.internal.Catalog;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Identifiers;
+import dev.cutover.core.internal.Sql;
+import dev.cutover.core.internal.Target;
+import dev.cutover.core.internal.Retries;
+import dev.cutover.core.catalog.ColumnState;
+import dev.cutover.core.catalog.ForeignKey;
+import dev.cutover.core.catalog.NotNullConstraint;
 
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabaseException;
@@ -6,18 +15,7 @@ import dev.cutover.core.CutoverException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.NullProbe;
 import dev.cutover.core.ReferentialAction;
-import dev.cutover.core.migrate.Blocker;
-import dev.cutover.core.migrate.LockLevel;
-import dev.cutover.core.migrate.MigrationBlockedException;
-import dev.cutover.core.migrate.MigrationEvent;
-import dev.cutover.core.migrate.MigrationPlan;
-import dev.cutover.core.migrate.MigrationReport;
-import dev.cutover.core.migrate.MigrationStep;
-import dev.cutover.core.migrate.MigrationTimeoutException;
-import dev.cutover.core.migrate.NotNullMigration;
-import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * then runs each remaining step in its own short transaction, waiting out long transactions
  * on the table first and retrying lock timeouts until the deadline.
  */
-public final class MigrationEngine {
+final class MigrationEngine {
 
     private static final Logger LOG = LoggerFactory.getLogger(NotNullMigration.class);
     private static final String APPLICATION_NAME = "cutover migration";
@@ -50,31 +48,31 @@ public final class MigrationEngine {
 
     /** A step with what it takes to run it and to see that it is done. */
     private record Planned(MigrationStep step, Kind kind, Query query, Map<Long, LockLevel> locks, String constraint,
-                           Predicate<Catalog.ColumnState> done) {
+                           Predicate<ColumnState> done) {
     }
 
     private record Program(MigrationPlan plan, List<Planned> steps) {
     }
 
     private final MigrationSettings settings;
-    private final PostgresCutoverDatabase db;
+    private final DatabaseHandle db;
     private final NotNullCutover cutover;
     private final String subject;
     private long deadlineNanos;
 
-    public MigrationEngine(MigrationSettings settings) {
+    MigrationEngine(MigrationSettings settings) {
         this.settings = settings;
-        this.db = PostgresCutoverDatabase.of(settings.db());
+        this.db = DatabaseHandle.of(settings.db());
         this.cutover = settings.cutover();
         this.subject = cutover.subject();
     }
 
-    public MigrationPlan plan() {
+    MigrationPlan plan() {
         return program().plan();
     }
 
     /** Runs at most {@code limit} steps that are not done yet. */
-    public MigrationReport run(int limit) {
+    MigrationReport run(int limit) {
         long start = System.nanoTime();
         deadlineNanos = start + settings.deadline().toNanos();
         Program program = program();
@@ -104,7 +102,7 @@ public final class MigrationEngine {
         Target target = db.target(cutover);
         return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read the catalog to plan the migration of "
                 + subject, dsl -> {
-            Catalog.ColumnState state = readState(dsl);
+            ColumnState state = readState(dsl);
             List<Planned> steps = new ArrayList<>();
             if (db.serverVersion().hasNotNullConstraints()) {
                 planNotNullConstraint(target, state, steps);
@@ -125,15 +123,15 @@ public final class MigrationEngine {
         return new MigrationStep(step.name(), step.sql(), step.lockLevel(), step.scans(), done);
     }
 
-    private Catalog.ColumnState readState(DSLContext dsl) {
+    private ColumnState readState(DSLContext dsl) {
         return Catalog.columnState(dsl, cutover.schema(), cutover.table(), cutover.column())
                 .orElseThrow(() -> new CutoverConfigurationException("Column " + subject + " does not exist (any more)"));
     }
 
     /** PostgreSQL 12 to 17: CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, DROP CHECK. */
-    private void planCheckConstraint(Target target, Catalog.ColumnState state, List<Planned> steps) {
-        String name = state.notNullConstraints().stream().filter(Catalog.NotNullConstraint::check).findFirst()
-                .map(Catalog.NotNullConstraint::name)
+    private void planCheckConstraint(Target target, ColumnState state, List<Planned> steps) {
+        String name = state.notNullConstraints().stream().filter(NotNullConstraint::check).findFirst()
+                .map(NotNullConstraint::name)
                 .orElse(Identifiers.fit(cutover.table() + "_" + cutover.column() + "_not_null"));
         if (!state.notNull() && state.check(name).isEmpty() && state.constraintNames().contains(name)) {
             throw nameTaken(name, false);
@@ -148,11 +146,11 @@ public final class MigrationEngine {
                 LockLevel.SHARE_UPDATE_EXCLUSIVE, true,
                 DSL.query("ALTER TABLE {0} VALIDATE CONSTRAINT {1}", target.tableName(), DSL.name(name)),
                 Map.of(state.tableOid(), LockLevel.SHARE_UPDATE_EXCLUSIVE), name,
-                s -> s.notNull() || s.check(name).map(Catalog.NotNullConstraint::validated).orElse(false)));
+                s -> s.notNull() || s.check(name).map(NotNullConstraint::validated).orElse(false)));
         steps.add(planned("set " + column + " NOT NULL (no scan: the valid CHECK proves it)", Kind.SET_NOT_NULL,
                 LockLevel.ACCESS_EXCLUSIVE, false,
                 DSL.query("ALTER TABLE {0} ALTER COLUMN {1} SET NOT NULL", target.tableName(), DSL.name(cutover.column())),
-                exclusive, name, Catalog.ColumnState::notNull));
+                exclusive, name, ColumnState::notNull));
         steps.add(planned("drop CHECK constraint " + Identifiers.display(name) + ", now redundant", Kind.DROP_CHECK,
                 LockLevel.ACCESS_EXCLUSIVE, false,
                 DSL.query("ALTER TABLE {0} DROP CONSTRAINT {1}", target.tableName(), DSL.name(name)),
@@ -160,8 +158,8 @@ public final class MigrationEngine {
     }
 
     /** PostgreSQL 18: NOT NULL NOT VALID, VALIDATE. */
-    private void planNotNullConstraint(Target target, Catalog.ColumnState state, List<Planned> steps) {
-        String name = state.catalogued().map(Catalog.NotNullConstraint::name)
+    private void planNotNullConstraint(Target target, ColumnState state, List<Planned> steps) {
+        String name = state.catalogued().map(NotNullConstraint::name)
                 .orElse(Identifiers.fit(cutover.table() + "_" + cutover.column() + "_not_null"));
         if (state.catalogued().isEmpty() && state.constraintNames().contains(name)) {
             throw nameTaken(name, false);
@@ -175,25 +173,25 @@ public final class MigrationEngine {
                 LockLevel.SHARE_UPDATE_EXCLUSIVE, true,
                 DSL.query("ALTER TABLE {0} VALIDATE CONSTRAINT {1}", target.tableName(), DSL.name(name)),
                 Map.of(state.tableOid(), LockLevel.SHARE_UPDATE_EXCLUSIVE), name,
-                s -> s.catalogued().map(Catalog.NotNullConstraint::validated).orElse(false)));
+                s -> s.catalogued().map(NotNullConstraint::validated).orElse(false)));
     }
 
     /** ADD FOREIGN KEY ... NOT VALID (dropping a different one in the same statement when told to), VALIDATE. */
-    private void planForeignKey(DSLContext dsl, Target target, Catalog.ColumnState state, List<Planned> steps) {
+    private void planForeignKey(DSLContext dsl, Target target, ColumnState state, List<Planned> steps) {
         String refSchema = cutover.referencedSchema().orElseThrow();
         String refTable = cutover.referencedTable().orElseThrow();
         String refColumn = cutover.referencedColumn().orElseThrow();
         ReferentialAction action = cutover.onDelete().orElseThrow();
         List<String> columns = List.of(cutover.column());
-        Predicate<Catalog.ForeignKey> sameDefinition = fk -> fk.columns().equals(columns) && fk.refSchema().equals(refSchema)
-                && fk.refTable().equals(refTable) && fk.refColumns().equals(List.of(refColumn)) && fk.onDelete() == action;
+        Predicate<ForeignKey> sameDefinition = fk -> fk.columns().equals(columns) && fk.referencedSchema().equals(refSchema)
+                && fk.referencedTable().equals(refTable) && fk.referencedColumns().equals(List.of(refColumn)) && fk.onDelete() == action;
         String name = cutover.foreignKey().orElseGet(() -> state.foreignKeysOn(cutover.column()).stream().filter(sameDefinition)
-                .findFirst().map(Catalog.ForeignKey::name)
+                .findFirst().map(ForeignKey::name)
                 .orElse(Identifiers.fit(cutover.table() + "_" + cutover.column() + "_fkey")));
-        Predicate<Catalog.ForeignKey> ours = fk -> fk.name().equals(name) && sameDefinition.test(fk);
+        Predicate<ForeignKey> ours = fk -> fk.name().equals(name) && sameDefinition.test(fk);
         String expected = Identifiers.display(refSchema, refTable) + "(" + Identifiers.display(refColumn) + ") ON DELETE " + action.sql();
         boolean present = state.foreignKeys().stream().anyMatch(ours);
-        List<Catalog.ForeignKey> conflicts = present ? List.of() : state.foreignKeys().stream()
+        List<ForeignKey> conflicts = present ? List.of() : state.foreignKeys().stream()
                 .filter(fk -> fk.name().equals(name) || fk.columns().equals(columns)).toList();
         if (!present && conflicts.stream().noneMatch(fk -> fk.name().equals(name)) && state.constraintNames().contains(name)) {
             throw nameTaken(name, true);
@@ -221,7 +219,7 @@ public final class MigrationEngine {
         List<QueryPart> parts = new ArrayList<>(List.of(target.tableName(), DSL.name(name), DSL.name(cutover.column()),
                 DSL.name(refSchema, refTable), DSL.name(refColumn), DSL.keyword(action.sql())));
         StringBuilder template = new StringBuilder("ALTER TABLE {0} ");
-        for (Catalog.ForeignKey conflict : conflicts) {
+        for (ForeignKey conflict : conflicts) {
             template.append("DROP CONSTRAINT {").append(parts.size()).append("}, ");
             parts.add(DSL.name(conflict.name()));
         }
@@ -239,7 +237,7 @@ public final class MigrationEngine {
                 s -> s.foreignKeys().stream().anyMatch(fk -> ours.test(fk) && fk.validated())));
     }
 
-    private static String describe(List<Catalog.ForeignKey> keys) {
+    private static String describe(List<ForeignKey> keys) {
         List<String> each = keys.stream().map(fk -> "foreign key " + Identifiers.display(fk.name()) + " on ("
                 + String.join(", ", fk.columns().stream().map(Identifiers::display).toList()) + ") references " + fk.target()
                 + " ON DELETE " + fk.onDelete().sql()).toList();
@@ -254,7 +252,7 @@ public final class MigrationEngine {
     }
 
     private static Planned planned(String name, Kind kind, LockLevel level, boolean scans, Query query, Map<Long, LockLevel> locks,
-                                   String constraint, Predicate<Catalog.ColumnState> done) {
+                                   String constraint, Predicate<ColumnState> done) {
         String sql = Sql.renderer().render(query);
         return new Planned(new MigrationStep(name, sql, level, scans, false), kind, query, locks, constraint, done);
     }
@@ -262,7 +260,7 @@ public final class MigrationEngine {
     // ---- running ---------------------------------------------------------------------------
 
     private void refuseWhileNullsRemain() {
-        NullProbe probe = db.probe(cutover);
+        NullProbe probe = settings.db().probe(cutover);
         if (!probe.exists()) {
             return;
         }
@@ -279,7 +277,9 @@ public final class MigrationEngine {
         int[] attempts = {0};
         long[] waited = {0};
         boolean[] executed = {false};
-        Retry retry = Retry.of("cutover-migration", retryConfig());
+        long initial = Math.max(10, settings.lockTimeout().toMillis());
+        Retry retry = Retries.backoff("cutover-migration", Integer.MAX_VALUE, Duration.ofMillis(initial), Duration.ofSeconds(2),
+                this::remainingMillis, e -> isLockFailure(e) && remainingMillis() > 0);
         retry.getEventPublisher().onRetry(e -> {
             waited[0] += e.getWaitInterval().toNanos();
             String state2 = Sql.sqlState(e.getLastThrowable());
@@ -341,18 +341,6 @@ public final class MigrationEngine {
         }
     }
 
-    private RetryConfig retryConfig() {
-        long initial = Math.max(10, settings.lockTimeout().toMillis());
-        IntervalFunction backoff = IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(initial), 2.0, 0.5,
-                Duration.ofSeconds(2));
-        IntervalFunction bounded = attempt -> Math.max(1L, Math.min(backoff.apply(attempt), remainingMillis()));
-        return RetryConfig.custom()
-                .maxAttempts(Integer.MAX_VALUE)
-                .intervalFunction(bounded)
-                .retryOnException(e -> isLockFailure(e) && remainingMillis() > 0)
-                .build();
-    }
-
     /** A lock timeout or a deadlock: the table was busy; another attempt may succeed. */
     private static boolean isLockFailure(Throwable e) {
         String state = Sql.sqlState(e);
@@ -366,9 +354,8 @@ public final class MigrationEngine {
     /** One transaction: the timeouts, the catalog once more (someone may have done the step), the statement. */
     private boolean attempt(Planned p) {
         Duration timeout = p.step().scans() ? settings.validateTimeout() : db.settings().probeTimeout();
-        return Sql.inTransaction(db.dataSource(), timeout, "run step '" + p.step().name() + "' of the migration of " + subject, dsl -> {
-            dsl.fetch("select set_config('lock_timeout', ?, true), set_config('application_name', ?, true)",
-                    settings.lockTimeout().toMillis() + "ms", APPLICATION_NAME);
+        Sql.Timeouts timeouts = Sql.Timeouts.statement(timeout).lock(settings.lockTimeout()).applicationName(APPLICATION_NAME);
+        return Sql.inTransaction(db.dataSource(), timeouts, "run step '" + p.step().name() + "' of the migration of " + subject, dsl -> {
             if (p.done().test(readState(dsl))) {
                 return false;
             }
