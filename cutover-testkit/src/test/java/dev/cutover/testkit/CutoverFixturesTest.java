@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.examples.runbook.Runbook;
 import dev.cutover.runbook.RunbookSchema;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,8 +13,6 @@ import org.junit.jupiter.api.Test;
 
 @CutoverTest
 class CutoverFixturesTest {
-
-    static final NotNullCutover USER_ORGANIZATION = NotNullCutover.builder("user", "organization_id").build();
 
     @BeforeAll
     static void schema(TestDatabase db) {
@@ -40,9 +39,9 @@ class CutoverFixturesTest {
 
     @Test
     void insertsNullRowsIntoTheRunbooksUserTable(TestDatabase db) {
-        db.fixtures().insertNullRows(USER_ORGANIZATION, 1000, Map.of("email", "user-{n}@example.com"));
+        db.fixtures().insertNullRows(Runbook.cutover(), 1000, Map.of("email", "user-{n}@example.com"));
 
-        assertThat(db.cutoverDatabase().probe(USER_ORGANIZATION).count()).isGreaterThanOrEqualTo(1000);
+        assertThat(db.cutoverDatabase().probe(Runbook.cutover()).count()).isGreaterThanOrEqualTo(1000);
         assertThat(db.queryForLong("select count(*) from \"user\" where email = 'user-1000@example.com'")).isEqualTo(1);
     }
 

@@ -5,18 +5,30 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.runbook.RunbookSchema;
-import dev.cutover.testkit.CutoverTest;
-import dev.cutover.testkit.TestDatabase;
+import dev.cutover.testkit.db.PostgresServers;
+import dev.cutover.testkit.db.ScratchDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-@CutoverTest
 class SignupFlowsTest {
 
+    static ScratchDatabase db;
+
     @BeforeAll
-    static void schema(TestDatabase db) {
+    static void schema() {
+        db = PostgresServers.shared().createDatabase();
         db.execute(RunbookSchema.DDL);
+    }
+
+    @AfterAll
+    static void drop() {
+        db.close();
     }
 
     @Test
@@ -26,7 +38,7 @@ class SignupFlowsTest {
     }
 
     @Test
-    void signupsWithTheHookAssignTheOrganization(TestDatabase db) {
+    void signupsWithTheHookAssignTheOrganization() {
         SignupFlows signups = SignupFlows.withAssignmentHook(db.dataSource());
 
         Signup created = signups.createOrganization("Acme", "ann@acme.test");
@@ -42,19 +54,19 @@ class SignupFlowsTest {
     }
 
     @Test
-    void signupsWithoutTheHookLeaveTheOrganizationNull(TestDatabase db) {
+    void signupsWithoutTheHookLeaveTheOrganizationNull() throws SQLException {
         Signup created = SignupFlows.withoutAssignmentHook(db.dataSource()).createOrganization("Globex", "gil@globex.test");
         Signup joined = SignupFlows.withoutAssignmentHook(db.dataSource()).joinOrganization("hank@globex.test");
 
         assertThat(created.assigned()).isFalse();
         assertThat(joined.assignedOrganizationId()).isEqualTo(Optional.empty());
-        assertThat(db.queryForString("select organization_id from \"user\" where id = " + joined.userId())).isNull();
+        assertThat(organizationIdOf(joined.userId())).isNull();
         assertThat(joined).hasToString("join signup of hank@globex.test: user " + joined.userId() + ", organization "
                 + joined.organizationId() + " (NOT assigned: organization_id is NULL)");
     }
 
     @Test
-    void signupMisuseSaysWhichFlowToUse(TestDatabase db) {
+    void signupMisuseSaysWhichFlowToUse() {
         SignupFlows signups = SignupFlows.withAssignmentHook(db.dataSource());
         signups.createOrganization("Initech", "pete@initech.test");
 
@@ -66,5 +78,13 @@ class SignupFlowsTest {
         assertThatThrownBy(() -> signups.joinOrganization("no-at-sign"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("email must look like name@domain, but was 'no-at-sign'");
+    }
+
+    private static Long organizationIdOf(long userId) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select organization_id from \"user\" where id = " + userId)) {
+            rs.next();
+            return rs.getObject(1, Long.class);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package dev.cutover.examples;
+package dev.cutover.testkit.example;
 
 import static dev.cutover.testkit.CutoverAssertions.assertThat;
 import static dev.cutover.testkit.CutoverAssertions.assertThatMigration;
