@@ -1,7 +1,8 @@
 package dev.cutover.bench;
 
 import dev.cutover.core.NotNullCutover;
-import dev.cutover.testkit.CutoverFixtures;
+import dev.cutover.examples.runbook.Runbook;
+import dev.cutover.runbook.RunbookSchema;
 import dev.cutover.testkit.CutoverTest;
 import dev.cutover.testkit.TestDatabase;
 import dev.cutover.testkit.db.PostgresServer;
@@ -145,8 +146,8 @@ public final class TestkitBench {
 
     static void first(Class<?> sample, TestDatabase db) {
         FIRST_TEST.putIfAbsent(sample, System.nanoTime());
-        NotNullCutover cutover = CutoverFixtures.runbookCutover();
-        db.fixtures().runbookSchema().insertNullRows(cutover, 1_000, Map.of("email", "user-{n}@example.com"));
+        NotNullCutover cutover = Runbook.cutover();
+        db.execute(RunbookSchema.DDL).fixtures().insertNullRows(cutover, 1_000, Map.of("email", "user-{n}@example.com"));
         if (db.cutoverDatabase().probe(cutover).count() != 1_000 || db.cutoverDatabase().verify(cutover).passed()) {
             throw new IllegalStateException("unexpected state in " + db.name());
         }

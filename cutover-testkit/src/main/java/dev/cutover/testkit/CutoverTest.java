@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * class UserOrgCutoverTest {
  *     @Test
  *     void migrationWaitsForRemediation(TestDatabase db) {
- *         db.fixtures().runbookSchema();
+ *         db.flyway().target("1").load().migrate();   // the schema as production has it today
  *         ...
  *     }
  * }

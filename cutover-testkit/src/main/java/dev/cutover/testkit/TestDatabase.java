@@ -16,7 +16,8 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
  * class SignupTest {
  *     @BeforeAll
  *     static void schema(TestDatabase db) {
- *         db.fixtures().runbookSchema();
+ *         db.execute("create table \"user\" (id bigint generated always as identity primary key, email text not null, "
+ *                 + "organization_id bigint)");
  *     }
  *
  *     @Test
@@ -89,6 +90,6 @@ public interface TestDatabase {
     /** As {@link #flyway()}, with these locations instead, e.g. {@code "classpath:db/cutover"}. */
     FluentConfiguration flyway(String... locations);
 
-    /** Fixtures on this database: the runbook's tables, NULL rows, simulated signups. */
+    /** Fixtures on this database: NULL rows in your own tables. */
     CutoverFixtures fixtures();
 }

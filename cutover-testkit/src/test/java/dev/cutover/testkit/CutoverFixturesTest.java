@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.examples.runbook.Runbook;
+import dev.cutover.runbook.RunbookSchema;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -15,18 +16,12 @@ class CutoverFixturesTest {
 
     @BeforeAll
     static void schema(TestDatabase db) {
-        db.fixtures().runbookSchema();
+        db.execute(RunbookSchema.DDL);
         db.execute("""
                 create table orders (id bigint primary key, customer_id bigint, note text);
                 create table strict (id bigint primary key, code text not null, amount int not null, ref bigint);
                 create table done (id bigint primary key, ref bigint not null);
                 """);
-    }
-
-    @Test
-    void runbookCutoverDescribesTheRunbooksColumn() {
-        assertThat(CutoverFixtures.runbookCutover()).hasToString("NotNullCutover[public.\"user\".organization_id, "
-                + "references public.organizations(id) ON DELETE RESTRICT, foreignKey=user_organization_id_organizations_id_fk]");
     }
 
     @Test
@@ -44,9 +39,9 @@ class CutoverFixturesTest {
 
     @Test
     void insertsNullRowsIntoTheRunbooksUserTable(TestDatabase db) {
-        db.fixtures().insertNullRows(CutoverFixtures.runbookCutover(), 1000, Map.of("email", "user-{n}@example.com"));
+        db.fixtures().insertNullRows(Runbook.cutover(), 1000, Map.of("email", "user-{n}@example.com"));
 
-        assertThat(db.cutoverDatabase().probe(CutoverFixtures.runbookCutover()).count()).isGreaterThanOrEqualTo(1000);
+        assertThat(db.cutoverDatabase().probe(Runbook.cutover()).count()).isGreaterThanOrEqualTo(1000);
         assertThat(db.queryForLong("select count(*) from \"user\" where email = 'user-1000@example.com'")).isEqualTo(1);
     }
 
@@ -89,48 +84,5 @@ class CutoverFixturesTest {
         assertThatThrownBy(() -> db.fixtures().insertNullRows(cutover, 1, Map.of("id", 1)))
                 .isInstanceOf(CutoverConfigurationException.class)
                 .hasMessage("public.done.ref is already NOT NULL, so it cannot hold NULL rows: insert them before the migration");
-    }
-
-    @Test
-    void signupsWithTheHookAssignTheOrganization(TestDatabase db) {
-        SignupFlows signups = db.fixtures().signupsWithAssignmentHook();
-
-        Signup created = signups.createOrganization("Acme", "ann@acme.test");
-        Signup joined = signups.joinOrganization("bob@ACME.test");
-
-        assertThat(created.assigned()).isTrue();
-        assertThat(joined.assigned()).isTrue();
-        assertThat(joined.organizationId()).isEqualTo(created.organizationId());
-        assertThat(joined.assignedOrganizationId()).contains(created.organizationId());
-        assertThat(joined.flow()).isEqualTo("join");
-        assertThat(created).hasToString("create signup of ann@acme.test: user " + created.userId() + ", organization "
-                + created.organizationId() + " (assigned)");
-    }
-
-    @Test
-    void signupsWithoutTheHookLeaveTheOrganizationNull(TestDatabase db) {
-        Signup created = db.fixtures().signupsWithoutAssignmentHook().createOrganization("Globex", "gil@globex.test");
-        Signup joined = db.fixtures().signupsWithoutAssignmentHook().joinOrganization("hank@globex.test");
-
-        assertThat(created.assigned()).isFalse();
-        assertThat(joined.assignedOrganizationId()).isEqualTo(Optional.empty());
-        assertThat(db.queryForString("select organization_id from \"user\" where id = " + joined.userId())).isNull();
-        assertThat(joined).hasToString("join signup of hank@globex.test: user " + joined.userId() + ", organization "
-                + joined.organizationId() + " (NOT assigned: organization_id is NULL)");
-    }
-
-    @Test
-    void signupMisuseSaysWhichFlowToUse(TestDatabase db) {
-        SignupFlows signups = db.fixtures().signupsWithAssignmentHook();
-        signups.createOrganization("Initech", "pete@initech.test");
-
-        assertThatThrownBy(() -> signups.createOrganization("Initech 2", "bill@initech.test"))
-                .isInstanceOf(CutoverConfigurationException.class)
-                .hasMessage("An organization already owns the domain initech.test: sign bill@initech.test up with joinOrganization(email)");
-        assertThatThrownBy(() -> signups.joinOrganization("x@nowhere.test"))
-                .hasMessage("No organization owns the domain nowhere.test: sign the first user up with createOrganization(name, email)");
-        assertThatThrownBy(() -> signups.joinOrganization("no-at-sign"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("email must look like name@domain, but was 'no-at-sign'");
     }
 }

@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.ReferentialAction;
+import dev.cutover.examples.runbook.Signup;
+import dev.cutover.examples.runbook.SignupFlows;
+import dev.cutover.flyway.CutoverCallback;
 import dev.cutover.testkit.CutoverTest;
-import dev.cutover.testkit.Signup;
 import dev.cutover.testkit.TestDatabase;
 import java.util.Map;
-import dev.cutover.flyway.CutoverCallback;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +35,8 @@ class UserOrgCutoverTest {
     void migrationWaitsForRemediationThenVerificationHolds(TestDatabase db) {
         // The schema as production has it today (V1), and users as production has them:
         db.flyway().target("1").load().migrate();
-        Signup ann = db.fixtures().signupsWithAssignmentHook().createOrganization("Acme", "ann@acme.test");
-        Signup bob = db.fixtures().signupsWithoutAssignmentHook().joinOrganization("bob@acme.test");
+        Signup ann = SignupFlows.withAssignmentHook(db.dataSource()).createOrganization("Acme", "ann@acme.test");
+        Signup bob = SignupFlows.withoutAssignmentHook(db.dataSource()).joinOrganization("bob@acme.test");
         db.fixtures().insertNullRows(CUTOVER, 40, Map.of("email", "legacy-{n}@acme.test"));
         assertThat(bob.assigned()).isFalse();
         assertThat(db.cutoverDatabase().probe(CUTOVER).count()).isEqualTo(41);
@@ -64,8 +65,8 @@ class UserOrgCutoverTest {
         assertThat(db.cutoverDatabase().verify(CUTOVER)).hasPassed();
 
         // Smoke checks: signups with the assignment hook work; a signup without it is refused.
-        assertThat(db.fixtures().signupsWithAssignmentHook().joinOrganization("carol@acme.test").assigned()).isTrue();
-        assertThatThrownBy(() -> db.fixtures().signupsWithoutAssignmentHook().joinOrganization("dave@acme.test"))
+        assertThat(SignupFlows.withAssignmentHook(db.dataSource()).joinOrganization("carol@acme.test").assigned()).isTrue();
+        assertThatThrownBy(() -> SignupFlows.withoutAssignmentHook(db.dataSource()).joinOrganization("dave@acme.test"))
                 .hasMessageContaining("23502");
         assertThat(ann.organizationId()).isEqualTo(bob.organizationId());
     }

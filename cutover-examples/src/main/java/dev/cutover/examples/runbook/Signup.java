@@ -1,4 +1,4 @@
-package dev.cutover.testkit;
+package dev.cutover.examples.runbook;
 
 import java.util.Objects;
 import java.util.Optional;
