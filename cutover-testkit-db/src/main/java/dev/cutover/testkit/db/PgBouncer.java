@@ -383,7 +383,11 @@ public final class PgBouncer implements AutoCloseable {
         if (process == null) {
             return;
         }
-        process.destroy();
+        // SIGTERM to PgBouncer itself: runuser, given the signal instead, waits two seconds before it exits.
+        process.descendants().forEach(ProcessHandle::destroy);
+        if (process.descendants().findAny().isEmpty()) {
+            process.destroy();
+        }
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
