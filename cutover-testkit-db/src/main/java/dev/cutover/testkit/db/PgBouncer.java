@@ -40,7 +40,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * }
  *
  * // one server connection, so every client's transaction runs on the same backend:
- * try (PgBouncer single = PgBouncer.builder("127.0.0.1", 5432, "test", "postgres").poolSize(1).start()) { ... }
+ * try (PgBouncer single = PgBouncer.builder(db).poolSize(1).start()) { ... }
  * }</pre>
  *
  * <p>The JDBC URL sets {@code prepareThreshold=0}: pgjdbc's server-side prepared statements
@@ -92,6 +92,18 @@ public final class PgBouncer implements AutoCloseable {
      * }</pre>
      */
     public static PgBouncer inFrontOf(ScratchDatabase database) {
+        return builder(database).start();
+    }
+
+    /**
+     * A PgBouncer in front of this scratch database (its server, database, user and password);
+     * configure, then {@link Builder#start()}.
+     *
+     * <pre>{@code
+     * try (PgBouncer single = PgBouncer.builder(db).poolSize(1).start()) { ... }
+     * }</pre>
+     */
+    public static Builder builder(ScratchDatabase database) {
         Objects.requireNonNull(database, "database");
         Properties url = Driver.parseURL(database.jdbcUrl(), new Properties());
         if (url == null) {
@@ -104,7 +116,7 @@ public final class PgBouncer implements AutoCloseable {
         if (database.password() != null) {
             builder.password(database.password());
         }
-        return builder.start();
+        return builder;
     }
 
     /**

@@ -142,15 +142,7 @@ class PgBouncerTest {
     }
 
     private static PgBouncer singleConnectionPool() {
-        return PgBouncer.builder(host(), port(), db.name(), db.user()).poolSize(1).start();
-    }
-
-    private static String host() {
-        return org.postgresql.Driver.parseURL(db.jdbcUrl(), null).getProperty("PGHOST");
-    }
-
-    private static int port() {
-        return Integer.parseInt(org.postgresql.Driver.parseURL(db.jdbcUrl(), null).getProperty("PGPORT"));
+        return PgBouncer.builder(db).poolSize(1).start();
     }
 
     private static Set<Integer> backendsSeenByFiveOpenClients(DataSource dataSource) throws SQLException {
