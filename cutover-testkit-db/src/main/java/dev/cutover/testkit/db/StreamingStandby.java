@@ -172,7 +172,7 @@ public final class StreamingStandby implements AutoCloseable {
             String server = "The PostgreSQL server at " + host + ":" + primaryPort;
             if (!LocalProcesses.accepts(host, primaryPort)) {
                 return Optional.of(server + " does not answer, so no standby can be made of it. Start it (Debian: "
-                        + "pg_ctlcluster 15 main start) or name another primary.");
+                        + "pg_ctlcluster <version> main start) or name another primary.");
             }
             try (Connection primary = connectPrimary()) {
                 Map<String, String> settings = settings(primary, List.of("server_version_num", "max_wal_senders", "wal_level", "hba_file"));
@@ -304,8 +304,8 @@ public final class StreamingStandby implements AutoCloseable {
      * from 127.0.0.1 over TCP matches lets it in without a password; empty when it does.
      */
     static Optional<String> hbaProblem(List<HbaRule> rules, String user, String server, String hbaFile) {
-        String fix = "Add the line 'host replication " + user + " 127.0.0.1/32 trust' to " + hbaFile
-                + " and reload the server (select pg_reload_conf()); .ci/run does this before the tests.";
+        String line = "'host replication " + user + " 127.0.0.1/32 trust'";
+        String reload = " and reload the server (select pg_reload_conf())";
         for (HbaRule rule : rules) {
             if (!rule.type().startsWith("host") || !rule.databases().contains("replication")
                     || !(rule.users().contains(user) || rule.users().contains("all")) || !fromLoopback(rule)) {
@@ -316,10 +316,12 @@ public final class StreamingStandby implements AutoCloseable {
             }
             return Optional.of("The PostgreSQL server at " + server + " asks " + user + " for " + rule.method()
                     + " authentication on replication connections from 127.0.0.1 (" + hbaFile + " line " + rule.lineNumber()
-                    + "), so no standby can be made without a password. " + fix);
+                    + "), so no standby can be made without a password. Put the line " + line + " before line "
+                    + rule.lineNumber() + reload + ".");
         }
         return Optional.of("The PostgreSQL server at " + server + " does not let " + user + " connect for replication from "
-                + "127.0.0.1: no line of " + hbaFile + " allows it. " + fix);
+                + "127.0.0.1: no line of " + hbaFile + " allows it. Add the line " + line + " to it" + reload
+                + "; .ci/run does this before the tests.");
     }
 
     private static boolean fromLoopback(HbaRule rule) {

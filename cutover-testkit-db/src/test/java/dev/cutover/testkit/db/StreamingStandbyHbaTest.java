@@ -33,7 +33,7 @@ class StreamingStandbyHbaTest {
                 rule(2, "host", "all", "all", "127.0.0.1", "255.255.255.255", "trust"));
         assertThat(StreamingStandby.hbaProblem(rules, "postgres", "127.0.0.1:5432", FILE)).hasValue(
                 "The PostgreSQL server at 127.0.0.1:5432 does not let postgres connect for replication from 127.0.0.1: no line of "
-                        + FILE + " allows it. Add the line 'host replication postgres 127.0.0.1/32 trust' to " + FILE
+                        + FILE + " allows it. Add the line 'host replication postgres 127.0.0.1/32 trust' to it"
                         + " and reload the server (select pg_reload_conf()); .ci/run does this before the tests.");
     }
 
@@ -44,9 +44,8 @@ class StreamingStandbyHbaTest {
                 rule(5, "host", "replication", "postgres", "127.0.0.1", "255.255.255.255", "trust"));
         assertThat(StreamingStandby.hbaProblem(rules, "postgres", "127.0.0.1:5432", FILE)).hasValue(
                 "The PostgreSQL server at 127.0.0.1:5432 asks postgres for scram-sha-256 authentication on replication connections "
-                        + "from 127.0.0.1 (" + FILE + " line 4), so no standby can be made without a password. Add the line "
-                        + "'host replication postgres 127.0.0.1/32 trust' to " + FILE
-                        + " and reload the server (select pg_reload_conf()); .ci/run does this before the tests.");
+                        + "from 127.0.0.1 (" + FILE + " line 4), so no standby can be made without a password. Put the line "
+                        + "'host replication postgres 127.0.0.1/32 trust' before line 4 and reload the server (select pg_reload_conf()).");
     }
 
     @Test
