@@ -38,6 +38,7 @@ public final class Neighbours {
     /**
      * Skips the calling test with this reason when it is present, or, in CI, fails it.
      *
+     * @param missing what is missing and how to get it; empty when nothing is
      * @throws IllegalStateException in CI, with the reason
      */
     public static void require(Optional<String> missing) {

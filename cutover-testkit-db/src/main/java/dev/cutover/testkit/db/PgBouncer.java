@@ -90,6 +90,9 @@ public final class PgBouncer implements AutoCloseable {
      * <pre>{@code
      * try (PgBouncer bouncer = PgBouncer.inFrontOf(db)) { String url = bouncer.jdbcUrl(); }
      * }</pre>
+     *
+     * @param database the database clients reach through PgBouncer
+     * @return the running PgBouncer; close it
      */
     public static PgBouncer inFrontOf(ScratchDatabase database) {
         return builder(database).start();
@@ -102,6 +105,9 @@ public final class PgBouncer implements AutoCloseable {
      * <pre>{@code
      * try (PgBouncer single = PgBouncer.builder(db).poolSize(1).start()) { ... }
      * }</pre>
+     *
+     * @param database the database clients reach through PgBouncer
+     * @return a builder; {@link Builder#start()} starts PgBouncer
      */
     public static Builder builder(ScratchDatabase database) {
         Objects.requireNonNull(database, "database");
@@ -127,13 +133,18 @@ public final class PgBouncer implements AutoCloseable {
      * PgBouncer bouncer = PgBouncer.builder("127.0.0.1", 5432, "test", "postgres").poolSize(1).start();
      * }</pre>
      *
+     * @param host the server's host name or IP address
+     * @param port the server's port
+     * @param database the database on the server; clients use the same name
+     * @param user the user PgBouncer logs in as, and clients connect as
+     * @return a builder; {@link Builder#start()} starts PgBouncer
      * @throws IllegalArgumentException naming the value that PgBouncer's configuration cannot hold
      */
     public static Builder builder(String host, int port, String database, String user) {
         return new Builder(host, port, database, user);
     }
 
-    /** The {@code pgbouncer} binary these fixtures start: the system property {@value #BINARY_PROPERTY}, else {@value #DEFAULT_BINARY}. */
+    /** {@return the {@code pgbouncer} binary these fixtures start: the system property {@value #BINARY_PROPERTY}, else {@value #DEFAULT_BINARY}} */
     public static Path binary() {
         String configured = System.getProperty(BINARY_PROPERTY);
         return Path.of(configured == null || configured.isBlank() ? DEFAULT_BINARY : configured.trim());
@@ -145,6 +156,8 @@ public final class PgBouncer implements AutoCloseable {
      * <pre>{@code
      * PgBouncer.unavailable().ifPresent(reason -> Assumptions.abort(reason));
      * }</pre>
+     *
+     * @return what is missing and how to get it, or empty
      */
     public static Optional<String> unavailable() {
         Path binary = binary();
@@ -189,7 +202,12 @@ public final class PgBouncer implements AutoCloseable {
             this.user = user;
         }
 
-        /** Server connections PgBouncer keeps for this database and user ({@code default_pool_size}); default {@value #DEFAULT_POOL_SIZE}. */
+        /**
+         * Server connections PgBouncer keeps for this database and user ({@code default_pool_size}).
+         *
+         * @param size 1 to 100; default {@value #DEFAULT_POOL_SIZE}
+         * @return this builder
+         */
         public Builder poolSize(int size) {
             if (size < 1 || size > 100) {
                 throw new IllegalArgumentException("poolSize must be between 1 and 100, but was " + size);
@@ -198,7 +216,12 @@ public final class PgBouncer implements AutoCloseable {
             return this;
         }
 
-        /** The password PgBouncer gives the server; only for a server that does not trust the user. */
+        /**
+         * The password PgBouncer gives the server; only for a server that does not trust the user.
+         *
+         * @param password kept in a file only PgBouncer's user may read, deleted on close
+         * @return this builder
+         */
         public Builder password(String password) {
             Objects.requireNonNull(password, "password");
             if (password.contains("\"") || password.contains("\n")) {
@@ -209,7 +232,12 @@ public final class PgBouncer implements AutoCloseable {
             return this;
         }
 
-        /** How long {@link #start()} waits for PgBouncer to accept connections; default 20 s. */
+        /**
+         * How long {@link #start()} waits for PgBouncer to accept connections.
+         *
+         * @param timeout positive; default 20 s
+         * @return this builder
+         */
         public Builder startTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -222,6 +250,7 @@ public final class PgBouncer implements AutoCloseable {
         /**
          * Starts PgBouncer and returns once a client can run a query through it.
          *
+         * @return the running PgBouncer; close it
          * @throws IllegalStateException when the binary is missing or PgBouncer does not come up,
          *         with the end of its log
          */
@@ -334,47 +363,47 @@ public final class PgBouncer implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl, properties);
     }
 
-    /** The port PgBouncer listens on, on 127.0.0.1. */
+    /** {@return the port PgBouncer listens on, on 127.0.0.1} */
     public int port() {
         return port;
     }
 
-    /** Server connections PgBouncer keeps for the database ({@code default_pool_size}). */
+    /** {@return the server connections PgBouncer keeps for the database ({@code default_pool_size})} */
     public int poolSize() {
         return settings.poolSize;
     }
 
-    /** The database clients reach through PgBouncer (the same name as on the server). */
+    /** {@return the database clients reach through PgBouncer (the same name as on the server)} */
     public String database() {
         return settings.database;
     }
 
-    /** The user clients connect as (give it to the driver with the URL, e.g. {@code DriverManager.getConnection(url, user, null)}). */
+    /** {@return the user clients connect as (give it to the driver with the URL, e.g. {@code DriverManager.getConnection(url, user, null)})} */
     public String user() {
         return settings.user;
     }
 
-    /** A JDBC URL for the database through PgBouncer, with {@code prepareThreshold=0}; the user is given separately. */
+    /** {@return a JDBC URL for the database through PgBouncer, with {@code prepareThreshold=0}; the user is given separately} */
     public String jdbcUrl() {
         return jdbcUrl;
     }
 
-    /** A data source that opens a new client connection to PgBouncer on every call (as {@link #user()}). */
+    /** {@return a data source that opens a new client connection to PgBouncer on every call (as {@link #user()})} */
     public DataSource dataSource() {
         return dataSource;
     }
 
-    /** The directory holding PgBouncer's configuration and log, deleted by {@link #close()}. */
+    /** {@return the directory holding PgBouncer's configuration and log, deleted by {@link #close()}} */
     public Path directory() {
         return directory;
     }
 
-    /** Whether the PgBouncer process still runs. */
+    /** {@return whether the PgBouncer process still runs} */
     public boolean isRunning() {
         return process.isAlive();
     }
 
-    /** The end of PgBouncer's log, to put into a failing test's message. */
+    /** {@return the end of PgBouncer's log, to put into a failing test's message} */
     public String logTail() {
         return LocalProcesses.tail(directory.resolve("pgbouncer.log"), 40);
     }

@@ -46,7 +46,14 @@ public record ReplicationLag(String applicationName, String state, long replayBy
               from pg_stat_replication
              order by application_name""";
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param applicationName the standby's {@code application_name}
+     * @param state the WAL sender's state
+     * @param replayBytes WAL bytes not yet replayed
+     * @param replayLag PostgreSQL's {@code replay_lag}, or empty
+     */
     public ReplicationLag {
         Objects.requireNonNull(applicationName, "applicationName");
         Objects.requireNonNull(state, "state");
@@ -57,6 +64,8 @@ public record ReplicationLag(String applicationName, String state, long replayBy
      * Reads the lag of every standby connected to this primary (needs a superuser or a member
      * of {@code pg_monitor} to see the positions).
      *
+     * @param primary a connection to the primary
+     * @return one reading per connected standby, by application name
      * @throws SQLException from the driver
      */
     public static List<ReplicationLag> readAll(Connection primary) throws SQLException {

@@ -87,6 +87,7 @@ public final class StreamingStandby implements AutoCloseable {
     /**
      * A standby of the local server, 127.0.0.1:5432, made as its superuser {@code postgres}.
      *
+     * @return the running standby, streaming; close it
      * @throws IllegalStateException saying what is missing (server, binaries, pg_hba.conf line) or what failed
      */
     public static StreamingStandby ofLocalServer() {
@@ -99,6 +100,8 @@ public final class StreamingStandby implements AutoCloseable {
      * <pre>{@code
      * StreamingStandby standby = StreamingStandby.builder().primary("127.0.0.1", 5433).start();
      * }</pre>
+     *
+     * @return a builder; {@link Builder#start()} makes and starts the standby
      */
     public static Builder builder() {
         return new Builder();
@@ -110,6 +113,8 @@ public final class StreamingStandby implements AutoCloseable {
      * <pre>{@code
      * StreamingStandby.unavailable().ifPresent(reason -> Assumptions.abort(reason));
      * }</pre>
+     *
+     * @return what is missing and how to get it, or empty
      */
     public static Optional<String> unavailable() {
         return builder().unavailable();
@@ -125,7 +130,13 @@ public final class StreamingStandby implements AutoCloseable {
         private Builder() {
         }
 
-        /** The primary: a PostgreSQL server on this machine; default 127.0.0.1:5432. */
+        /**
+         * The primary: a PostgreSQL server on this machine.
+         *
+         * @param host its host name or IP address; default 127.0.0.1
+         * @param port its port; default 5432
+         * @return this builder
+         */
         public Builder primary(String host, int port) {
             Objects.requireNonNull(host, "host");
             if (!HOST.matcher(host).matches()) {
@@ -139,7 +150,12 @@ public final class StreamingStandby implements AutoCloseable {
             return this;
         }
 
-        /** The role that takes the base backup and streams WAL: a superuser or one with REPLICATION; default {@code postgres}. */
+        /**
+         * The role that takes the base backup and streams WAL: a superuser or one with REPLICATION.
+         *
+         * @param user its name; default {@code postgres}
+         * @return this builder
+         */
         public Builder user(String user) {
             Objects.requireNonNull(user, "user");
             if (!NAME.matcher(user).matches()) {
@@ -149,7 +165,12 @@ public final class StreamingStandby implements AutoCloseable {
             return this;
         }
 
-        /** How long the base backup, the start and catching up may take together; default 120 s. */
+        /**
+         * How long the base backup, the start and catching up may take together.
+         *
+         * @param timeout positive; default 120 s
+         * @return this builder
+         */
         public Builder startTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -167,7 +188,7 @@ public final class StreamingStandby implements AutoCloseable {
             return connect(primaryUrl("postgres"), user);
         }
 
-        /** Why a standby of this primary cannot be made here, or empty when it can. */
+        /** {@return why a standby of this primary cannot be made here, or empty when it can} */
         public Optional<String> unavailable() {
             String server = "The PostgreSQL server at " + host + ":" + primaryPort;
             if (!LocalProcesses.accepts(host, primaryPort)) {
@@ -206,6 +227,7 @@ public final class StreamingStandby implements AutoCloseable {
          * Makes the base backup, starts the standby and returns once the primary shows it
          * streaming in {@code pg_stat_replication}.
          *
+         * @return the running standby; close it
          * @throws IllegalStateException saying what is missing or what failed, with the end of the standby's log
          */
         public StreamingStandby start() {
@@ -461,17 +483,17 @@ public final class StreamingStandby implements AutoCloseable {
         }
     }
 
-    /** The port the standby listens on, on 127.0.0.1. */
+    /** {@return the port the standby listens on, on 127.0.0.1} */
     public int port() {
         return port;
     }
 
-    /** The name the standby has in the primary's {@code pg_stat_replication} ({@code application_name}). */
+    /** {@return the name the standby has in the primary's {@code pg_stat_replication} ({@code application_name})} */
     public String applicationName() {
         return applicationName;
     }
 
-    /** A JDBC URL for the standby's {@code postgres} database, with the user: read-only, as a standby is. */
+    /** {@return a JDBC URL for the standby's {@code postgres} database, with the user: read-only, as a standby is} */
     public String jdbcUrl() {
         return jdbcUrl("postgres");
     }
@@ -479,6 +501,8 @@ public final class StreamingStandby implements AutoCloseable {
     /**
      * A JDBC URL for this database on the standby, with the user (it trusts local connections).
      *
+     * @param database a database of the primary
+     * @return the URL
      * @throws IllegalArgumentException when the name is not plain letters, digits and underscores
      */
     public String jdbcUrl(String database) {
@@ -489,7 +513,7 @@ public final class StreamingStandby implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=" + settings.user;
     }
 
-    /** The directory holding the standby's data and log, deleted by {@link #close()}. */
+    /** {@return the directory holding the standby's data and log, deleted by {@link #close()}} */
     public Path directory() {
         return directory;
     }
@@ -515,7 +539,7 @@ public final class StreamingStandby implements AutoCloseable {
         execute("select pg_wal_replay_resume()");
     }
 
-    /** Whether replay is paused now. */
+    /** {@return whether replay is paused now} */
     public boolean isReplayPaused() {
         return queryBoolean("select pg_get_wal_replay_pause_state() = 'paused'", "select pg_is_wal_replay_paused()");
     }
@@ -523,6 +547,7 @@ public final class StreamingStandby implements AutoCloseable {
     /**
      * This standby's lag as the primary sees it now.
      *
+     * @return the primary's reading for this standby
      * @throws IllegalStateException when the primary does not list this standby
      */
     public ReplicationLag lag() {
@@ -542,6 +567,7 @@ public final class StreamingStandby implements AutoCloseable {
     /**
      * Waits until the standby has replayed all WAL the primary had written when this was called.
      *
+     * @param timeout how long to wait
      * @throws IllegalStateException when replay is paused, or the standby does not catch up within the timeout
      */
     public void awaitCaughtUp(Duration timeout) {
@@ -583,7 +609,7 @@ public final class StreamingStandby implements AutoCloseable {
         }
     }
 
-    /** Whether the standby's server still runs (its {@code postmaster.pid} names a live process). */
+    /** {@return whether the standby's server still runs (its {@code postmaster.pid} names a live process)} */
     public boolean isRunning() {
         return postmasterPid().flatMap(ProcessHandle::of).map(ProcessHandle::isAlive).orElse(false);
     }
