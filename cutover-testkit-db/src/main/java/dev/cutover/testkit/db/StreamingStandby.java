@@ -125,7 +125,7 @@ public final class StreamingStandby implements AutoCloseable {
         private String host = LOCAL_HOST;
         private int primaryPort = LOCAL_PORT;
         private String user = LOCAL_USER;
-        private Duration startTimeout = Duration.ofSeconds(120);
+        private Duration startTimeout = Duration.ofSeconds(300);
 
         private Builder() {
         }
@@ -168,7 +168,7 @@ public final class StreamingStandby implements AutoCloseable {
         /**
          * How long the base backup, the start and catching up may take together.
          *
-         * @param timeout positive; default 120 s
+         * @param timeout positive; default 300 s (the base backup copies every database of the primary)
          * @return this builder
          */
         public Builder startTimeout(Duration timeout) {
