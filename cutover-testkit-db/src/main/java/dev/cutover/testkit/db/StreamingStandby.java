@@ -39,12 +39,13 @@ import java.util.regex.Pattern;
  * directory, and so does the JVM's exit.
  *
  * <pre>{@code
- * try (StreamingStandby standby = StreamingStandby.ofLocalServer()) {
+ * try (StreamingStandby standby = StreamingStandby.ofLocalServer();
+ *      ScratchDatabase db = standby.primary().createDatabase()) {
  *     standby.pauseReplay();
  *     // ... write on the primary: standby.lag().replayBytes() grows
  *     standby.resumeReplay();
  *     standby.awaitCaughtUp(Duration.ofSeconds(30));
- *     try (Connection replica = DriverManager.getConnection(standby.jdbcUrl("test"))) { ... }
+ *     try (Connection replica = DriverManager.getConnection(standby.jdbcUrl(db.name()))) { ... }
  * }
  * }</pre>
  */
@@ -481,6 +482,20 @@ public final class StreamingStandby implements AutoCloseable {
             rs.next();
             return rs.getBoolean(1);
         }
+    }
+
+    /**
+     * The primary as a {@link PostgresServer}, to create the test's databases on: everything
+     * written there reaches this standby.
+     *
+     * <pre>{@code
+     * try (ScratchDatabase db = standby.primary().createDatabase()) { ... }
+     * }</pre>
+     *
+     * @return the primary, shared with {@link PostgresServers#jdbcUrl(String)} for the same URL
+     */
+    public PostgresServer primary() {
+        return PostgresServers.jdbcUrl(settings.primaryUrl("postgres") + "?user=" + settings.user);
     }
 
     /** {@return the port the standby listens on, on 127.0.0.1} */

@@ -27,19 +27,19 @@ class StreamingStandbyTest {
     @BeforeAll
     static void startStandby() {
         Neighbours.requireStandby();
-        db = PostgresServers.jdbcUrl(LOCAL_URL).createDatabase();
         standby = StreamingStandby.ofLocalServer();
+        db = standby.primary().createDatabase();
     }
 
     @AfterAll
     static void stopStandby() {
         try {
-            if (standby != null) {
-                standby.close();
-            }
-        } finally {
             if (db != null) {
                 db.close();
+            }
+        } finally {
+            if (standby != null) {
+                standby.close();
             }
         }
     }
@@ -54,6 +54,11 @@ class StreamingStandbyTest {
         ReplicationLag lag = standby.lag();
         assertThat(lag.applicationName()).isEqualTo(standby.applicationName());
         assertThat(lag.state()).isEqualTo("streaming");
+    }
+
+    @Test
+    void thePrimaryIsTheLocalServer() {
+        assertThat(standby.primary().description()).startsWith("server at " + LOCAL_URL);
     }
 
     @Test
