@@ -49,7 +49,9 @@ final class EmbeddedServer implements PostgresServer {
                     + ": " + e.getMessage(), e);
         }
         try {
-            postgres = builder.setDataDirectory(directory.resolve("data")).setCleanDataDirectory(true).start();
+            // PostgresServers' shutdown hook stops the server and then deletes its directory; a second hook would race it.
+            postgres = builder.setDataDirectory(directory.resolve("data")).setCleanDataDirectory(true)
+                    .setRegisterShutdownHook(false).start();
         } catch (IOException e) {
             Leftovers.deleteTree(directory);
             throw new UncheckedIOException("Cannot start embedded PostgreSQL " + major + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package dev.cutover.testkit.db;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -262,13 +263,18 @@ final class Leftovers {
         }
     }
 
+    /** Deletes a directory and what it holds; tolerates files vanishing meanwhile (a server deleting its own data). */
     static void deleteTree(Path directory) {
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
+        for (int attempt = 1; attempt <= 3 && Files.exists(directory); attempt++) {
+            try (Stream<Path> paths = Files.walk(directory)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            } catch (IOException | UncheckedIOException e) {
+                if (attempt == 3) {
+                    LOG.debug("Could not delete {} completely: {}", directory, e.getMessage());
+                }
             }
-        } catch (IOException e) {
-            LOG.debug("Could not delete {} completely: {}", directory, e.getMessage());
         }
     }
 }
