@@ -11,29 +11,21 @@ import java.sql.DatabaseMetaData;
 import java.time.Duration;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CutoverDatabaseTest {
 
-    static TestDatabase database;
-    static CutoverDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create().runbookSchema();
-        database.execute("""
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> {
+        d.runbookSchema();
+        d.execute("""
                 create table no_key (id bigint, v int);
                 create view user_view as select * from "user";
                 """);
-        db = database.cutoverDatabase();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
+        db = d.cutoverDatabase();
+    });
+    static CutoverDatabase db;
 
     @Test
     void readsTheServerVersion() {

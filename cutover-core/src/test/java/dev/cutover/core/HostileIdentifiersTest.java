@@ -9,26 +9,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Names from configuration are quoted and handled, or refused before any statement runs; never executed as SQL. */
 class HostileIdentifiersTest {
 
-    static TestDatabase database;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create();
-        database.execute("create table canary (id int); insert into canary values (1)");
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> d.execute("create table canary (id int); insert into canary values (1)"));
 
     @ParameterizedTest
     @ValueSource(strings = {

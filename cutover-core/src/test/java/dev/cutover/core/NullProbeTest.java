@@ -7,14 +7,14 @@ import dev.cutover.core.testing.LockHolder;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NullProbeTest {
 
-    static TestDatabase database;
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> db = d.runbookSchema().cutoverDatabase());
     static CutoverDatabase db;
 
     static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id")
@@ -23,17 +23,6 @@ class NullProbeTest {
             .newestFirstBy("created_at")
             .sensitive("email")
             .build();
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create().runbookSchema();
-        db = database.cutoverDatabase();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
 
     @BeforeEach
     void rows() {

@@ -2,7 +2,6 @@ package dev.cutover.testkit;
 
 import dev.cutover.testkit.db.PostgresServer;
 import dev.cutover.testkit.db.PostgresServers;
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * Nested test classes share their enclosing class's database.
+ * Nested test classes share their outermost class's database; options on a {@code @Nested} class
+ * (annotation or field) that differ from the outermost class's are refused. With both
+ * {@code @CutoverTest} and a {@code @RegisterExtension} field, the field's instance answers (the
+ * outermost class's, when several classes have one).
  */
 public final class CutoverExtension implements BeforeAllCallback, ParameterResolver {
 
@@ -64,28 +65,55 @@ public final class CutoverExtension implements BeforeAllCallback, ParameterResol
         return new Builder();
     }
 
-    /** Creates the class's database before {@code @BeforeAll} methods run, so a failure shows once, at the class. */
+    /**
+     * Creates the class's database before {@code @BeforeAll} methods run, so a failure shows once, at the class;
+     * refuses options on a {@code @Nested} class that differ from those the shared database was made with.
+     */
     @Override
     public void beforeAll(ExtensionContext context) {
-        if (declarativeAndProgrammatic(context)) {
+        Registrations registrations = Registrations.of(context);
+        if (!answers(registrations) || (options == null && registrations.unregisteredInstanceField().isPresent())) {
             return;
         }
         database(context);
+        NestedOptions.check(registrations, effectiveOptions(registrations.classes().get(0)));
     }
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return parameterContext.getParameter().getType() == TestDatabase.class && !declarativeAndProgrammatic(extensionContext);
+        return parameterContext.getParameter().getType() == TestDatabase.class && answers(Registrations.of(extensionContext));
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        if (options == null) {
+            Optional<Registrations.InstanceField> unregistered = Registrations.of(extensionContext).unregisteredInstanceField();
+            if (unregistered.isPresent()) {
+                throw new ParameterResolutionException(Registrations.displayName(unregistered.get().declaringClass())
+                        + " is annotated with @CutoverTest and registers CutoverExtension in the non-static field '"
+                        + unregistered.get().name() + "' too. The field's options apply, but JUnit registers a non-static "
+                        + "field only once the test instance exists, too late for static @BeforeAll methods and constructor "
+                        + "parameters: make the field static (or remove it and keep @CutoverTest).");
+            }
+        }
         try {
             return database(extensionContext);
         } catch (RuntimeException e) {
             throw new ParameterResolutionException("Cannot provide a TestDatabase for " + parameterContext.getParameter()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Whether this instance answers for the context: the one a field registered (the outermost class's
+     * static field first), else the one {@code @CutoverTest} registered. Exactly one instance answers.
+     */
+    private boolean answers(Registrations registrations) {
+        Optional<CutoverExtension> winner = registrations.fieldWinner();
+        if (winner.isPresent()) {
+            return winner.get() == this;
+        }
+        return options == null || !registrations.annotated();
     }
 
     /** The database of the outermost test class of this context, created on first use. */
@@ -97,9 +125,13 @@ public final class CutoverExtension implements BeforeAllCallback, ParameterResol
                 .database();
     }
 
+    private Options effectiveOptions(Class<?> outermostClass) {
+        return options != null ? options : Options.of(outermostClass);
+    }
+
     @SuppressWarnings("deprecation") // getOrComputeIfAbsent: deprecated in 6.0, the only form 5.12 has
     private StoredDatabase openDatabase(ExtensionContext classContext) {
-        Options effective = options != null ? options : Options.of(classContext.getRequiredTestClass());
+        Options effective = effectiveOptions(classContext.getRequiredTestClass());
         StoredServer server = classContext.getRoot().getStore(NAMESPACE)
                 .getOrComputeIfAbsent(effective.serverKey(), key -> effective.openServer(), StoredServer.class);
         long started = System.nanoTime();
@@ -111,31 +143,17 @@ public final class CutoverExtension implements BeforeAllCallback, ParameterResol
         return database;
     }
 
+    /** This instance's options; {@code null} for the one {@code @CutoverTest} registers. */
+    Options options() {
+        return options;
+    }
+
     private static ExtensionContext outermostClass(ExtensionContext context) {
         ExtensionContext current = context;
         while (current.getParent().flatMap(ExtensionContext::getParent).isPresent()) {
             current = current.getParent().orElseThrow();
         }
         return current;
-    }
-
-    /**
-     * {@code @CutoverTest} and a {@code @RegisterExtension CutoverExtension} field on one class
-     * register two instances; the declared one steps back so the field's options apply.
-     */
-    private boolean declarativeAndProgrammatic(ExtensionContext context) {
-        return options == null && context.getTestClass().map(CutoverExtension::hasRegisteredField).orElse(false);
-    }
-
-    private static boolean hasRegisteredField(Class<?> testClass) {
-        for (Class<?> c = testClass; c != null && c != Object.class; c = c.getSuperclass()) {
-            for (Field field : c.getDeclaredFields()) {
-                if (field.isAnnotationPresent(RegisterExtension.class) && CutoverExtension.class.isAssignableFrom(field.getType())) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     @Override
@@ -230,7 +248,11 @@ public final class CutoverExtension implements BeforeAllCallback, ParameterResol
                    List<String> flywayLocations) {
 
         static Options of(Class<?> testClass) {
-            CutoverTest annotation = findAnnotation(testClass);
+            return of(findAnnotation(testClass), testClass);
+        }
+
+        /** The options of one annotation (none for {@code null}). */
+        static Options of(CutoverTest annotation, Class<?> testClass) {
             if (annotation == null) {
                 return new Options(Optional.empty(), Optional.empty(), Optional.empty(), List.of());
             }
@@ -245,18 +267,31 @@ public final class CutoverExtension implements BeforeAllCallback, ParameterResol
 
         private static CutoverTest findAnnotation(Class<?> testClass) {
             for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
-                CutoverTest direct = c.getAnnotation(CutoverTest.class);
-                if (direct != null) {
-                    return direct;
-                }
-                for (var meta : c.getAnnotations()) {
-                    CutoverTest onMeta = meta.annotationType().getAnnotation(CutoverTest.class);
-                    if (onMeta != null) {
-                        return onMeta;
-                    }
+                CutoverTest found = annotationOn(c);
+                if (found != null) {
+                    return found;
                 }
             }
             return null;
+        }
+
+        /** {@code @CutoverTest} on this class itself (or inherited from a superclass, or on one of its annotations). */
+        static CutoverTest annotationOn(Class<?> c) {
+            CutoverTest direct = c.getAnnotation(CutoverTest.class);
+            if (direct != null) {
+                return direct;
+            }
+            for (var meta : c.getAnnotations()) {
+                CutoverTest onMeta = meta.annotationType().getAnnotation(CutoverTest.class);
+                if (onMeta != null) {
+                    return onMeta;
+                }
+            }
+            return null;
+        }
+
+        boolean isEmpty() {
+            return postgresVersion.isEmpty() && jdbcUrl.isEmpty() && server.isEmpty() && flywayLocations.isEmpty();
         }
 
         static List<String> checkLocations(String... locations) {

@@ -35,7 +35,7 @@ public final class MigrationAssert extends AbstractAssert<MigrationAssert, Flywa
     public MigrationAssert succeeds() {
         run();
         if (failure != null) {
-            throw failure("%nExpecting the migration to succeed, but it failed:%n  %s", failure.getMessage());
+            throw withCause(failure("%nExpecting the migration to succeed, but it failed:%n  %s", failure.getMessage()));
         }
         return this;
     }
@@ -50,14 +50,14 @@ public final class MigrationAssert extends AbstractAssert<MigrationAssert, Flywa
         }
         CutoverMigrationException cause = cutoverFailure(failure);
         if (cause == null || cause.reason() != CutoverMigrationException.Reason.NULLS_REMAIN) {
-            throw failure("%nExpecting the migration to be blocked by NULLs in %s, but it failed otherwise:%n  %s",
-                    cutover.subject(), failure.getMessage());
+            throw withCause(failure("%nExpecting the migration to be blocked by NULLs in %s, but it failed otherwise:%n  %s",
+                    cutover.subject(), failure.getMessage()));
         }
         String expectedSubject = cutover.qualifiedTable() + " have ";
         String expectedSubjectOne = cutover.qualifiedTable() + " has ";
         if (!cause.getMessage().contains(expectedSubject) && !cause.getMessage().contains(expectedSubjectOne)) {
-            throw failure("%nExpecting the migration to be blocked by NULLs in %s, but it was blocked by another cutover:%n  %s",
-                    cutover.subject(), cause.getMessage());
+            throw withCause(failure("%nExpecting the migration to be blocked by NULLs in %s, but it was blocked by another cutover:%n  %s",
+                    cutover.subject(), cause.getMessage()));
         }
         blocked = cause;
         return this;
@@ -87,6 +87,14 @@ public final class MigrationAssert extends AbstractAssert<MigrationAssert, Flywa
                 failure = e;
             }
         }
+    }
+
+    /** The assertion error with the migration's own exception as its cause, so the stack trace shows where it failed. */
+    private AssertionError withCause(AssertionError error) {
+        if (error.getCause() == null) {
+            error.initCause(failure);
+        }
+        return error;
     }
 
     private static CutoverMigrationException cutoverFailure(Throwable e) {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -127,6 +128,59 @@ class CutoverExtensionTest {
                         + "(a non-static field registers too late for @BeforeAll methods and constructors). "
                         + "JUnit said: No ParameterResolver registered for parameter [dev.cutover.testkit.TestDatabase"));
         assertThat(MissingExtensionHint.hint(new IllegalStateException("other"))).isEmpty();
+    }
+
+    @Test
+    void optionsOnANestedClassThatDifferAreRefusedWithWhereToPutThem() {
+        EngineExecutionResults results = run(NestedVersionSample.class, NestedLocationsSample.class);
+
+        results.testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+        List<Throwable> failures = results.containerEvents().failed().list().stream()
+                .map(e -> e.getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow()).toList();
+        assertThat(failures).hasSize(2);
+        assertThat(failures.get(0)).hasMessage("@CutoverTest options on the @Nested class "
+                + "CutoverExtensionTest.NestedVersionSample.Inner (postgresVersion=12) are not applied: nested classes share "
+                + "the database of their outermost class CutoverExtensionTest.NestedVersionSample, made with other options "
+                + "(the provider chain's choice). Put the options on CutoverExtensionTest.NestedVersionSample, "
+                + "or make CutoverExtensionTest.NestedVersionSample.Inner a test class of its own.");
+        assertThat(failures.get(1)).hasMessage("@CutoverTest options on the @Nested class "
+                + "CutoverExtensionTest.NestedLocationsSample.Inner (flywayLocations=[classpath:db/example]) are not applied: "
+                + "nested classes share the database of their outermost class CutoverExtensionTest.NestedLocationsSample, made "
+                + "with other options (flywayLocations=[classpath:db/testkit]). Put the options on "
+                + "CutoverExtensionTest.NestedLocationsSample, or make CutoverExtensionTest.NestedLocationsSample.Inner a test "
+                + "class of its own.");
+        assertThat(SEEN).containsExactlyInAnyOrder("outer ran", "outer ran");
+    }
+
+    @Test
+    void optionsOnANestedClassThatRepeatTheOuterOnesAreAccepted() {
+        run(NestedSameOptionsSample.class).testEvents().assertStatistics(s -> s.started(2).succeeded(2));
+
+        assertThat(SEEN).containsExactly("outer 1", "inner 1");
+    }
+
+    @Test
+    void anOuterRegisteredFieldWinsOverTheNestedAnnotationQuietly() {
+        EngineExecutionResults results = run(OuterFieldNestedAnnotationSample.class, OuterExtensionTypedFieldSample.class,
+                ExtensionTypedFieldSample.class);
+
+        results.allEvents().assertStatistics(s -> s.failed(0));
+        results.testEvents().assertStatistics(s -> s.started(5).succeeded(5));
+        assertThat(SEEN).containsExactlyInAnyOrder("outer field: server given", "nested annotation: server given",
+                "outer Extension field: server given", "nested annotation under Extension field: server given",
+                "Extension field and annotation: server given");
+    }
+
+    @Test
+    void theAnnotationWithANonStaticFieldSaysToMakeTheFieldStatic() {
+        EngineExecutionResults results = run(NonStaticFieldSample.class);
+
+        Throwable thrown = failure(results.allEvents().failed().list());
+        assertThat(thrown).hasMessage("CutoverExtensionTest.NonStaticFieldSample is annotated with @CutoverTest and registers "
+                + "CutoverExtension in the non-static field 'cutover' too. The field's options apply, but JUnit registers a "
+                + "non-static field only once the test instance exists, too late for static @BeforeAll methods and constructor "
+                + "parameters: make the field static (or remove it and keep @CutoverTest).");
+        assertThat(SEEN).isEmpty();
     }
 
     @Test
@@ -265,6 +319,133 @@ class CutoverExtensionTest {
         @Test
         void server(TestDatabase db) {
             SEEN.add(db.server() == SERVER ? "server given" : "another server: " + db.server());
+        }
+    }
+
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
+    @CutoverTest
+    static class NestedVersionSample {
+        @Test
+        void outer(TestDatabase db) {
+            SEEN.add("outer ran");
+        }
+
+        @Nested
+        @CutoverTest(postgresVersion = 12)
+        class Inner {
+            @Test
+            void inner(TestDatabase db) {
+                SEEN.add("inner on " + db.majorVersion());
+            }
+        }
+    }
+
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
+    @CutoverTest(flywayLocations = "classpath:db/testkit")
+    static class NestedLocationsSample {
+        @Test
+        void outer(TestDatabase db) {
+            SEEN.add("outer ran");
+        }
+
+        @Nested
+        @CutoverTest(flywayLocations = "classpath:db/example")
+        class Inner {
+            @Test
+            void inner(TestDatabase db) {
+                SEEN.add("inner migrated " + db.flyway().load().migrate().migrationsExecuted);
+            }
+        }
+    }
+
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
+    @CutoverTest(flywayLocations = "classpath:db/testkit")
+    static class NestedSameOptionsSample {
+        @Test
+        void outer(TestDatabase db) {
+            SEEN.add("outer " + db.flyway().load().migrate().migrationsExecuted);
+        }
+
+        @Nested
+        @CutoverTest(flywayLocations = "classpath:db/testkit")
+        class Inner {
+            @Test
+            void inner(TestDatabase db) {
+                SEEN.add("inner " + db.queryForLong("select count(*) from accounts"));
+            }
+        }
+    }
+
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
+    static class OuterFieldNestedAnnotationSample {
+        @RegisterExtension
+        static final CutoverExtension CUTOVER = CutoverExtension.builder().server(BothSample.SERVER).build();
+
+        @Test
+        void outer(TestDatabase db) {
+            SEEN.add("outer field: " + given(db));
+        }
+
+        @Nested
+        @CutoverTest
+        class Inner {
+            @Test
+            void inner(TestDatabase db) {
+                SEEN.add("nested annotation: " + given(db));
+            }
+        }
+    }
+
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
+    static class OuterExtensionTypedFieldSample {
+        @RegisterExtension
+        static final Extension CUTOVER = CutoverExtension.builder().server(BothSample.SERVER).build();
+
+        @Test
+        void outer(TestDatabase db) {
+            SEEN.add("outer Extension field: " + given(db));
+        }
+
+        @Nested
+        @CutoverTest
+        class Inner {
+            @Test
+            void inner(TestDatabase db) {
+                SEEN.add("nested annotation under Extension field: " + given(db));
+            }
+        }
+    }
+
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
+    @CutoverTest
+    static class ExtensionTypedFieldSample {
+        @RegisterExtension
+        static final Extension CUTOVER = CutoverExtension.builder().server(BothSample.SERVER).build();
+
+        @Test
+        void both(TestDatabase db) {
+            SEEN.add("Extension field and annotation: " + given(db));
+        }
+    }
+
+    static String given(TestDatabase db) {
+        return db.server() == BothSample.SERVER ? "server given" : "another server: " + db.server();
+    }
+
+    @EnabledIf("dev.cutover.testkit.CutoverExtensionTest#runningSamples")
+    @CutoverTest
+    static class NonStaticFieldSample {
+        @RegisterExtension
+        final CutoverExtension cutover = CutoverExtension.builder().build();
+
+        @BeforeAll
+        static void before(TestDatabase db) {
+            SEEN.add("beforeAll " + db.name());
+        }
+
+        @Test
+        void test(TestDatabase db) {
+            SEEN.add("test " + db.name());
         }
     }
 

@@ -12,29 +12,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CutoverMonitorTest {
 
-    static TestDatabase database;
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> db = d.runbookSchema().cutoverDatabase());
     static CutoverDatabase db;
 
     static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id").build();
     static final Duration FAST = Duration.ofMillis(50);
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create().runbookSchema();
-        db = database.cutoverDatabase();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
 
     @BeforeEach
     void rows() {

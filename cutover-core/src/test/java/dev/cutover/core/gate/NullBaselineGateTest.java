@@ -12,30 +12,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class NullBaselineGateTest {
 
-    static TestDatabase database;
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> db = d.runbookSchema().cutoverDatabase());
     static CutoverDatabase db;
 
     static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id")
             .references("organizations", "id")
             .build();
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create().runbookSchema();
-        db = database.cutoverDatabase();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
 
     @BeforeEach
     void rows() {

@@ -13,38 +13,30 @@ import dev.cutover.core.gate.CutoverMonitor;
 import dev.cutover.core.gate.ObservationTables;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PreflightChecksTest {
 
-    static TestDatabase database;
-    static CutoverDatabase db;
-
-    static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id").build();
-    static final String TARGET = "public.\"user\".organization_id";
-    static final String RECONCILIATION_SQL = "select count(*) from signup_finalize_failures where resolved_at is null";
-    static final Duration DAY = Duration.ofHours(24);
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create().runbookSchema().execute("""
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> {
+        d.runbookSchema().execute("""
                 create table signup_finalize_failures (
                     id bigint generated always as identity primary key,
                     user_id bigint not null,
                     resolved_at timestamptz
                 );
                 """);
-        db = database.cutoverDatabase();
-        ObservationTables.create(db, CUTOVER);
-    }
+        db = d.cutoverDatabase();
+        ObservationTables.create(PreflightChecksTest.db, PreflightChecksTest.CUTOVER);
+    });
+    static CutoverDatabase db;
 
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
+    static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id").build();
+    static final String TARGET = "public.\"user\".organization_id";
+    static final String RECONCILIATION_SQL = "select count(*) from signup_finalize_failures where resolved_at is null";
+    static final Duration DAY = Duration.ofHours(24);
 
     @BeforeEach
     void clean() {

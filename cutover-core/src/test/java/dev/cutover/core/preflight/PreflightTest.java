@@ -8,25 +8,14 @@ import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.testing.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PreflightTest {
 
-    static TestDatabase database;
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> db = d.cutoverDatabase());
     static CutoverDatabase db;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create();
-        db = database.cutoverDatabase();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
 
     @Test
     void runsEveryCheckInOrderEvenAfterAFailure() {

@@ -7,30 +7,22 @@ import dev.cutover.core.internal.DatabaseHandle;
 import dev.cutover.core.internal.Target;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The end-of-round count in block ranges agrees with one {@code count(*)}, whatever the range size. */
 class BlockRangeCountTest {
 
-    static TestDatabase database;
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create().execute("""
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> {
+        d.execute("""
                 create table "Wide Rows" (id int primary key, filler text not null, v int);
                 insert into "Wide Rows" select i, repeat('x', 300), case when i % 7 = 0 then null else 1 end
                 from generate_series(1, 3000) i;
                 delete from "Wide Rows" where id between 1000 and 1400;
                 """);
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
+    });
 
     @ParameterizedTest(name = "{0} blocks a statement")
     @ValueSource(ints = {1, 7, 4096})

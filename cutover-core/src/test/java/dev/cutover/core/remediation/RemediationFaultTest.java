@@ -21,16 +21,21 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Remediation under faults, on a real PostgreSQL: killed backends, concurrent writers, held row locks. */
 class RemediationFaultTest {
 
-    static TestDatabase database;
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> {
+        d.runbookSchema();
+        // The remediation's session is found by its name while idle too: the library names it only
+        // inside its own transactions, so the connections carry a name of their own.
+        db = CutoverDatabase.of(new NamedDataSource(d.dataSource(), "cutover remediation under test"));
+    });
     static CutoverDatabase db;
 
     static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id")
@@ -42,19 +47,6 @@ class RemediationFaultTest {
     static final int NULLS = 2_000;
 
     final ExecutorService executor = Executors.newFixedThreadPool(2);
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create().runbookSchema();
-        // The remediation's session is found by its name while idle too: the library names it only
-        // inside its own transactions, so the connections carry a name of their own.
-        db = CutoverDatabase.of(new NamedDataSource(database.dataSource(), "cutover remediation under test"));
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
 
     @BeforeEach
     void rows() {

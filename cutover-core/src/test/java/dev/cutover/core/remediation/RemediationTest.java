@@ -21,16 +21,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RemediationTest {
 
-    static TestDatabase database;
+    @RegisterExtension
+    static final TestDatabase database = TestDatabase.perClass(d -> db = d.runbookSchema().cutoverDatabase());
     static CutoverDatabase db;
 
     static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id")
@@ -41,17 +41,6 @@ class RemediationTest {
             .build();
 
     static final String BY_DOMAIN = "select id from organizations where domain = split_part(:email, '@', 2)";
-
-    @BeforeAll
-    static void createDatabase() {
-        database = TestDatabase.create().runbookSchema();
-        db = database.cutoverDatabase();
-    }
-
-    @AfterAll
-    static void dropDatabase() {
-        database.close();
-    }
 
     @BeforeEach
     void rows() {

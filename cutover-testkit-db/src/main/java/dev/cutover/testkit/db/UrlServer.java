@@ -84,6 +84,7 @@ class UrlServer implements PostgresServer {
              Statement statement = connection.createStatement()) {
             // Both names are ours, made of [a-z0-9_] only.
             statement.execute("create database " + name + " template " + source);
+            Leftovers.mark(statement, name);
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot create a test database on " + description + " ("
                     + e.getSQLState() + "): " + e.getMessage()
@@ -95,7 +96,8 @@ class UrlServer implements PostgresServer {
     /**
      * The name of this server's template database, {@code cutover_template_<random>}: an empty
      * database, made once per server object, marked as a template that accepts no connections.
-     * Dropped by {@link #close()}.
+     * Dropped by {@link #close()}. Before making it, drops what killed test runs left on the server
+     * ({@link Leftovers}).
      */
     String templateDatabase() {
         String known = template;
@@ -107,7 +109,9 @@ class UrlServer implements PostgresServer {
                 String name = "cutover_template_" + HexFormat.of().formatHex(randomBytes());
                 try (Connection connection = connect(adminUrl);
                      Statement statement = connection.createStatement()) {
+                    Leftovers.dropDatabases(connection, description);
                     statement.execute("create database " + name + " template template0");
+                    Leftovers.mark(statement, name);
                     statement.execute("alter database " + name + " with is_template true allow_connections false");
                 } catch (SQLException e) {
                     throw new IllegalStateException("Cannot create the template database for tests on " + description + " ("

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * callback, is refused while users without an organization remain; after remediation it runs, and the post-migration
  * verification holds. This class is what the README shows.
  */
+// tag::user-org-cutover-test[]
 @CutoverTest(flywayLocations = "classpath:db/example")
 class UserOrgCutoverTest {
 
@@ -71,3 +72,4 @@ class UserOrgCutoverTest {
         assertThat(ann.organizationId()).isEqualTo(bob.organizationId());
     }
 }
+// end::user-org-cutover-test[]
