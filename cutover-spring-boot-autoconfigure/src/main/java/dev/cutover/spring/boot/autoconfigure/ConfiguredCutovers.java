@@ -143,7 +143,7 @@ public final class ConfiguredCutovers {
     static String required(String property, String value, String what) {
         if (value == null || value.isBlank()) {
             throw new InvalidConfigurationPropertyValueException(property, value == null ? "" : value,
-                    "it is required: " + what);
+                    "it must be set: " + what);
         }
         return value.strip();
     }
