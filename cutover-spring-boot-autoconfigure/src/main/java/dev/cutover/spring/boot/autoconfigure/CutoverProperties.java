@@ -40,6 +40,9 @@ public class CutoverProperties {
     /** The Stage A monitor: counts NULLs on a schedule and latches NO_GO when the count rises above the baseline. */
     private final Monitor monitor = new Monitor();
 
+    /** The Micrometer meters (cutover.nulls and the others), when Micrometer is present. */
+    private final Metrics metrics = new Metrics();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -78,6 +81,10 @@ public class CutoverProperties {
 
     public Monitor getMonitor() {
         return monitor;
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
     }
 
     /** One NOT NULL cutover and the migration that makes it. */
@@ -342,6 +349,32 @@ public class CutoverProperties {
 
         public void setEvery(Duration every) {
             this.every = every;
+        }
+    }
+
+    /** The Micrometer meters. */
+    public static class Metrics {
+
+        /** Whether to bind cutover's meters to the application's registry. */
+        private boolean enabled = true;
+
+        /** How old the NULL count may be before a scrape of cutover.nulls counts again (the monitor's counts keep it fresh). */
+        private Duration countEvery = Duration.ofMinutes(1);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getCountEvery() {
+            return countEvery;
+        }
+
+        public void setCountEvery(Duration countEvery) {
+            this.countEvery = countEvery;
         }
     }
 }
