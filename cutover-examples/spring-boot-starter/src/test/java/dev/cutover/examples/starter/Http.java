@@ -1,10 +1,11 @@
 package dev.cutover.examples.starter;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import com.jayway.jsonpath.JsonPath;
+import java.io.IOException;
 import java.time.Duration;
 
 /** GET requests to the application under test, as the on-call's tools make them. */
@@ -23,6 +24,11 @@ record Http(int port) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted during GET " + path, e);
         }
+    }
+
+    /** The value at this JSON path (e.g. {@code $.status}) in a JSON body. */
+    static <T> T read(String json, String path) {
+        return JsonPath.read(json, path);
     }
 
     /** The body of {@code GET path}, which must answer 200. */

@@ -1,5 +1,6 @@
 package dev.cutover.examples.starter;
 
+import static dev.cutover.examples.starter.Http.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testkit.CutoverTestDatabaseInitializer;
@@ -33,26 +34,32 @@ class PendingCutoverTest {
     void pendingIsHealthyAndNullsAboveTheBaselineAreOutOfService() {
         Http http = new Http(port);
         String pending = awaitBody(http, "/actuator/health", body -> body.contains("\"verdict\":\"GO\""));
-        assertThat(pending).startsWith("{\"status\":\"UP\"").contains("\"state\":\"PENDING\"");
+        String component = "$.components.cutover.components['public.user.organization_id']";
+        assertThat((String) read(pending, "$.status")).isEqualTo("UP");
+        assertThat((String) read(pending, component + ".status")).isEqualTo("UP");
+        assertThat((String) read(pending, component + ".details.state")).isEqualTo("PENDING");
 
         db.execute("insert into \"user\" (email) values ('ann@example.com'), ('bob@example.com'), ('cyd@example.com')");
 
         String latched = awaitBody(http, "/actuator/health", body -> body.contains("\"verdict\":\"NO_GO\""));
-        assertThat(latched).startsWith("{\"status\":\"OUT_OF_SERVICE\"")
-                .contains("\"cutover\":{\"status\":\"OUT_OF_SERVICE\"")
-                .contains("\"latched\":true")
-                .doesNotContain("\"status\":\"DOWN\"");
+        assertThat((String) read(latched, "$.status")).isEqualTo("OUT_OF_SERVICE");
+        assertThat((String) read(latched, "$.components.cutover.status")).isEqualTo("OUT_OF_SERVICE");
+        assertThat((String) read(latched, component + ".details.state")).isEqualTo("PENDING");
+        assertThat((Boolean) read(latched, component + ".details.gate.latched")).isTrue();
+        assertThat((Integer) read(latched, component + ".details.gate.nullCount")).isEqualTo(3);
+        assertThat(latched).doesNotContain("\"DOWN\"");
         assertThat(http.get("/actuator/health").statusCode()).isEqualTo(503);
 
-        assertThat(http.body("/actuator/metrics/cutover.nulls")).contains("{\"statistic\":\"VALUE\",\"value\":3.0}");
+        assertThat((Double) read(http.body("/actuator/metrics/cutover.nulls"), "$.measurements[0].value")).isEqualTo(3.0);
         assertThat(http.body("/actuator/prometheus"))
                 .contains("cutover_nulls_rows{column=\"organization_id\",schema=\"public\",table=\"user\"} 3.0")
                 .contains("cutover_gate_verdict{column=\"organization_id\",schema=\"public\",table=\"user\",verdict=\"NO_GO\"} 1.0");
-        assertThat(http.body("/actuator/cutover"))
-                .contains("\"nullCount\":3")
-                .contains("\"state\":\"PENDING\"")
-                .contains("\"verdict\":\"NO_GO\"")
-                .doesNotContain("ann@example.com");
+        String cutover = http.body("/actuator/cutover");
+        String entry = "$.cutovers['public.\"user\".organization_id']";
+        assertThat((Integer) read(cutover, entry + ".nullCount")).isEqualTo(3);
+        assertThat((String) read(cutover, entry + ".status")).isEqualTo("OUT_OF_SERVICE");
+        assertThat((String) read(cutover, entry + ".gate.verdict")).isEqualTo("NO_GO");
+        assertThat(cutover).doesNotContain("ann@example.com");
         assertThat(db.queryForLong("select count(*) from cutover_observation")).isPositive();
     }
 

@@ -1,5 +1,6 @@
 package dev.cutover.examples.starter;
 
+import static dev.cutover.examples.starter.Http.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testkit.CutoverTestDatabaseInitializer;
@@ -44,31 +45,34 @@ class SignupApplicationTest {
     @Test
     void healthShowsTheCutoverVerified() {
         String health = new Http(port).body("/actuator/health");
-        assertThat(health).startsWith("{\"status\":\"UP\"")
-                .contains("\"cutover\":{\"status\":\"UP\",\"components\":{\"public.user.organization_id\":{\"status\":\"UP\","
-                        + "\"details\":{\"migration\":\"17\",\"verified\":true,")
-                .contains("\"state\":\"VERIFIED\"");
+        String component = "$.components.cutover.components['public.user.organization_id']";
+        assertThat((String) read(health, "$.status")).isEqualTo("UP");
+        assertThat((String) read(health, "$.components.cutover.status")).isEqualTo("UP");
+        assertThat((String) read(health, component + ".status")).isEqualTo("UP");
+        assertThat((String) read(health, component + ".details.state")).isEqualTo("VERIFIED");
+        assertThat((String) read(health, component + ".details.migration")).isEqualTo("17");
+        assertThat((Boolean) read(health, component + ".details.verified")).isTrue();
     }
 
     @Test
     void theCutoverEndpointShowsCountAndVerification() {
         String cutover = new Http(port).body("/actuator/cutover");
-        assertThat(cutover)
-                .contains("\"public.\\\"user\\\".organization_id\":{")
-                .contains("\"status\":\"UP\"")
-                .contains("\"nullCount\":0")
-                .contains("\"state\":\"VERIFIED\"")
-                .contains("\"foreign key ON DELETE\":{")
-                .contains("\"expected\":\"RESTRICT\"");
+        String entry = "$.cutovers['public.\"user\".organization_id']";
+        assertThat((String) read(cutover, entry + ".status")).isEqualTo("UP");
+        assertThat((String) read(cutover, entry + ".state")).isEqualTo("VERIFIED");
+        assertThat((Integer) read(cutover, entry + ".nullCount")).isZero();
+        assertThat((String) read(cutover, entry + ".table")).isEqualTo("public.\"user\"");
+        assertThat((String) read(cutover, entry + ".checks['foreign key ON DELETE'].actual")).isEqualTo("RESTRICT");
+        assertThat((Boolean) read(cutover, entry + ".checks['NOT NULL constraint validated'].passed")).isTrue();
     }
 
     @Test
     void theNullGaugeIsInTheMetricsAndInPrometheus() {
         Http http = new Http(port);
-        assertThat(http.body("/actuator/metrics/cutover.nulls"))
-                .contains("\"name\":\"cutover.nulls\"")
-                .contains("{\"statistic\":\"VALUE\",\"value\":0.0}")
-                .contains("{\"tag\":\"column\",\"values\":[\"organization_id\"]}");
+        String nulls = http.body("/actuator/metrics/cutover.nulls?tag=table:user");
+        assertThat((String) read(nulls, "$.name")).isEqualTo("cutover.nulls");
+        assertThat((Double) read(nulls, "$.measurements[0].value")).isEqualTo(0.0);
+        assertThat(nulls).contains("\"organization_id\"").contains("\"public\"");
         http.body("/actuator/health");
         assertThat(http.body("/actuator/prometheus"))
                 .contains("cutover_nulls_rows{column=\"organization_id\",schema=\"public\",table=\"user\"} 0.0")
