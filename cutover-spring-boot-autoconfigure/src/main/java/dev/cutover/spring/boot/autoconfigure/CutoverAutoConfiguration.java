@@ -94,8 +94,7 @@ public class CutoverAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnSingleCandidate(DataSource.class)
     @Conditional(OnCutoversConfigured.class)
-    @Import({MetricsConfiguration.class, ClassicHealthConfiguration.class, ModularHealthConfiguration.class,
-            EndpointConfiguration.class})
+    @Import({ClassicHealthConfiguration.class, ModularHealthConfiguration.class})
     static class DatabaseConfiguration {
 
         /** The application's database as cutover sees it; connects once, to read the server's version. */
@@ -130,53 +129,53 @@ public class CutoverAutoConfiguration {
             return new CutoverStatus(db, cutovers, Optional.ofNullable(monitors.getIfAvailable()),
                     Optional.ofNullable(metrics.getIfAvailable()));
         }
-    }
 
-    /** Micrometer, when present: the application's registries bind {@link CutoverMetrics}. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
-    @ConditionalOnProperty(prefix = "cutover.metrics", name = "enabled", havingValue = "true", matchIfMissing = true)
-    static class MetricsConfiguration {
+        /** Micrometer, when present: the application's registries bind {@link CutoverMetrics}. */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+        @ConditionalOnProperty(prefix = "cutover.metrics", name = "enabled", havingValue = "true", matchIfMissing = true)
+        static class MetricsConfiguration {
 
-        @Bean
-        @ConditionalOnMissingBean
-        CutoverMetrics cutoverMetrics(CutoverDatabase db, ConfiguredCutovers cutovers, CutoverProperties properties) {
-            CutoverMetrics.Builder b = CutoverMetrics.builder(db);
-            cutovers.all().forEach(c -> b.cutover(c.cutover()));
-            ConfiguredCutovers.set("cutover.metrics.count-every", properties.getMetrics().getCountEvery(), b::countEvery);
-            return b.build();
+            @Bean
+            @ConditionalOnMissingBean
+            CutoverMetrics cutoverMetrics(CutoverDatabase db, ConfiguredCutovers cutovers, CutoverProperties properties) {
+                CutoverMetrics.Builder b = CutoverMetrics.builder(db);
+                cutovers.all().forEach(c -> b.cutover(c.cutover()));
+                ConfiguredCutovers.set("cutover.metrics.count-every", properties.getMetrics().getCountEvery(), b::countEvery);
+                return b.build();
+            }
+
+            @Bean
+            CutoverStatus.MetricsHook cutoverMetricsHook(CutoverMetrics metrics) {
+                return new CutoverStatus.MetricsHook() {
+                    @Override
+                    public OptionalLong count(NotNullCutover cutover) {
+                        return metrics.refresh(cutover);
+                    }
+
+                    @Override
+                    public void verified(NotNullCutover cutover, VerificationReport report) {
+                        metrics.record(cutover, report);
+                    }
+
+                    @Override
+                    public void decided(Decision decision) {
+                        metrics.record(decision);
+                    }
+                };
+            }
         }
 
-        @Bean
-        CutoverStatus.MetricsHook cutoverMetricsHook(CutoverMetrics metrics) {
-            return new CutoverStatus.MetricsHook() {
-                @Override
-                public OptionalLong count(NotNullCutover cutover) {
-                    return metrics.refresh(cutover);
-                }
+        /** The read-only {@code cutover} endpoint, when Actuator is present. */
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+        static class EndpointConfiguration {
 
-                @Override
-                public void verified(NotNullCutover cutover, VerificationReport report) {
-                    metrics.record(cutover, report);
-                }
-
-                @Override
-                public void decided(Decision decision) {
-                    metrics.record(decision);
-                }
-            };
-        }
-    }
-
-    /** The read-only {@code cutover} endpoint, when Actuator is present. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
-    static class EndpointConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        CutoverEndpoint cutoverEndpoint(CutoverStatus status) {
-            return new CutoverEndpoint(status);
+            @Bean
+            @ConditionalOnMissingBean
+            CutoverEndpoint cutoverEndpoint(CutoverStatus status) {
+                return new CutoverEndpoint(status);
+            }
         }
     }
 
