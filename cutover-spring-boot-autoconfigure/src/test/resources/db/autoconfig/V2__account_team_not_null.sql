@@ -1,0 +1,1 @@
+alter table accounts alter column team_id set not null;
