@@ -42,8 +42,10 @@ abstract class BaseCommand implements Callable<Integer> {
             return Session.exitCode(outcomes);
         }
         if (outcomes.size() == 1) {
-            out().println(outcomes.get(0).text());
-            out().flush();
+            Session.Outcome only = outcomes.get(0);
+            PrintWriter w = only.row() == null ? err() : out();
+            w.println(only.row() == null ? "cutover: " + only.text() : only.text());
+            w.flush();
             return Session.exitCode(outcomes);
         }
         TextTable table = new TextTable(header);

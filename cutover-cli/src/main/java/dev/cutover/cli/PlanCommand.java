@@ -31,6 +31,10 @@ final class PlanCommand extends BaseCommand {
     @Option(names = "--lock-timeout", paramLabel = "DURATION", description = "lock_timeout of each step (default: 50ms).")
     String lockTimeout;
 
+    @Option(names = "--replace-foreign-key",
+            description = "Drop a foreign key that differs from the configured one, in the step that adds the expected one.")
+    boolean replaceForeignKey;
+
     @Override
     public Integer call() {
         if ((flywayDir == null) != (version == null)) {
@@ -44,7 +48,7 @@ final class PlanCommand extends BaseCommand {
         try (Session session = Session.open(common, env())) {
             Target t = session.single("plan");
             MigrationPlan plan = NotNullMigration.builder(t.database(session.connections), t.cutover()).lockTimeout(lock)
-                    .build().plan();
+                    .replaceForeignKey(replaceForeignKey).build().plan();
             List<String> files = flywayDir == null ? List.of() : write(plan, lock);
             if (common.json) {
                 Map<String, Object> json = t.json();
