@@ -37,11 +37,12 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
     static final class Bar extends Progress {
         private final ProgressBar bar;
         private long done;
+        private boolean closed;
 
         Bar(PrintStream terminal, String task, long total) {
             this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(Math.max(total, 1)).setUnit(" rows", 1)
                     .showSpeed().setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(200)
-                    .setConsumer(new ConsoleProgressBarConsumer(terminal)).continuousUpdate().build();
+                    .setConsumer(new ConsoleProgressBarConsumer(terminal, 100)).continuousUpdate().build();
         }
 
         @Override
@@ -59,7 +60,10 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
 
         @Override
         public synchronized void close() {
-            bar.close();
+            if (!closed) {
+                closed = true;
+                bar.close();
+            }
         }
     }
 
