@@ -24,8 +24,10 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1 (use --host, --port, --user, --sizes 10,100,1000, --runs N, --rows N)" >&2; exit 2 ;;
   esac
 done
-jar=cutover-cli/target/cutover.jar
-[ -f "$jar" ] || { echo "$jar is missing: mvn -B -pl cutover-cli -am package -DskipTests" >&2; exit 2; }
+[ -f cutover-cli/target/cutover.jar ] || { echo "cutover-cli/target/cutover.jar is missing: mvn -B -pl cutover-cli -am package -DskipTests" >&2; exit 2; }
+# A copy, so that a rebuild during the run does not change the jar under the benchmark.
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+jar="$work/cutover.jar"; cp cutover-cli/target/cutover.jar "$jar"
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h "$host" -p "$port" -U "$user" "$@"; }
 
 echo "| schemas | rows | --parallel 1 | --parallel 4 | per schema (parallel 4) |"
@@ -55,13 +57,13 @@ SQL
       start=$(date +%s.%N)
       code=0
       java -jar "$jar" status --url "$url" --table users --column org_id --schemas 'tenant_%' --parallel "$p" --json \
-        > "/tmp/cutover-fleet-$n-$p.json" || code=$?
+        > "$work/fleet-$n-$p.json" || code=$?
       end=$(date +%s.%N)
       [ "$code" = 1 ] || { echo "status exited $code (expected 1: NULL rows remain)" >&2; exit 1; }
       t=$(echo "$end - $start" | bc)
       if [ -z "${best[$p]}" ] || [ "$(echo "$t < ${best[$p]}" | bc)" = 1 ]; then best[$p]=$t; fi
     done
-    lines=$(python3 -c "import json,sys; print(len(json.load(open('/tmp/cutover-fleet-$n-$p.json'))))")
+    lines=$(python3 -c "import json,sys; print(len(json.load(open('$work/fleet-$n-$p.json'))))")
     [ "$lines" = "$n" ] || { echo "expected $n targets, got $lines" >&2; exit 1; }
   done
   per=$(echo "scale=1; ${best[4]} * 1000 / $n" | bc)
