@@ -1,0 +1,164 @@
+package dev.cutover.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Function;
+import org.jooq.impl.DSL;
+
+/**
+ * One command's run: the configuration read and checked, the targets (databases × cutovers ×
+ * tenant schemas), and their connections. Everything the configuration and flags say is
+ * checked before the first connection is opened.
+ */
+final class Session implements AutoCloseable {
+
+    /** What one target gave: its exit code, its JSON object and its text. */
+    record Outcome(Target target, int exitCode, Map<String, Object> json, String text, List<String> row) {
+    }
+
+    final Common common;
+    final Environment env;
+    final CliConfig config;
+    final List<CutoverSpec> specs;
+    final List<String> urls;
+    final Connections connections;
+    private final Map<Target, RuntimeException> unreachable = new LinkedHashMap<>();
+
+    private Session(Common common, Environment env, boolean needsCutover) {
+        this.common = common;
+        this.env = env;
+        this.config = common.effective(common.loadConfig());
+        this.specs = needsCutover ? common.cutovers(config) : List.of();
+        for (CutoverSpec spec : specs) {
+            spec.build();
+        }
+        this.urls = common.urls(config, env);
+        this.connections = new Connections(env, common.parallel + 1, config.probeTimeout(), config.stateSchema());
+    }
+
+    static Session open(Common common, Environment env) {
+        return new Session(common, env, true);
+    }
+
+    /** A session for a command that needs only the database, such as undo. */
+    static Session databaseOnly(Common common, Environment env) {
+        return new Session(common, env, false);
+    }
+
+    /** The only database URL. */
+    String singleUrl(String command) {
+        if (urls.size() > 1 || common.schemas != null) {
+            throw CliException.usage(command + " works on one database at a time: give one --url and no --schemas");
+        }
+        return urls.get(0);
+    }
+
+    /** The only target, for a command that changes data or writes files. */
+    Target single(String command) {
+        if (urls.size() > 1 || common.schemas != null) {
+            throw CliException.usage(command + " works on one database and schema at a time: give one --url and no --schemas");
+        }
+        if (specs.size() > 1) {
+            throw CliException.usage(command + " works on one cutover at a time, but " + specs.size() + " are configured: "
+                    + "choose one with --table (and --column)");
+        }
+        CutoverSpec spec = specs.get(0);
+        return new Target(Connections.parse(urls.get(0)), spec, spec.build());
+    }
+
+    /** Every target: each URL, each configured cutover, each schema the --schemas pattern matches. */
+    List<Target> targets() {
+        List<Target> targets = new ArrayList<>();
+        for (String url : urls) {
+            Connections.Address address = Connections.parse(url);
+            if (common.schemas == null) {
+                for (CutoverSpec spec : specs) {
+                    targets.add(new Target(address, spec, spec.build()));
+                }
+                continue;
+            }
+            List<String> schemas;
+            try {
+                schemas = DSL.using(connections.pool(url), org.jooq.SQLDialect.POSTGRES)
+                        .fetch("select nspname::text from pg_catalog.pg_namespace where nspname like ? order by nspname",
+                                common.schemas).getValues(0, String.class);
+            } catch (RuntimeException e) {
+                for (CutoverSpec spec : specs) {
+                    Target t = new Target(address, spec, spec.build());
+                    targets.add(t);
+                    unreachable.put(t, e);
+                }
+                continue;
+            }
+            for (String schema : schemas) {
+                for (CutoverSpec spec : specs) {
+                    targets.add(new Target(address, spec, spec.build(schema)));
+                }
+            }
+        }
+        return targets;
+    }
+
+    /** Runs the work on every target, at most --parallel at once, keeping the targets' order. */
+    List<Outcome> forEach(List<Target> targets, Function<Target, Outcome> work) {
+        Function<Target, Outcome> guarded = t -> {
+            RuntimeException failed = unreachable.get(t);
+            try {
+                if (failed != null) {
+                    throw failed;
+                }
+                return work.apply(t);
+            } catch (RuntimeException e) {
+                int code = Errors.exitCode(e);
+                String message = Errors.message(e);
+                return new Outcome(t, code, Common.error(t, code, message), t.label() + ": " + message, null);
+            }
+        };
+        if (common.parallel <= 1 || targets.size() <= 1) {
+            return targets.stream().map(guarded).toList();
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(common.parallel, targets.size()), r -> {
+            Thread thread = new Thread(r, "cutover-fleet");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<Outcome>> futures = new ArrayList<>();
+            for (Target t : targets) {
+                futures.add(pool.submit(() -> guarded.apply(t)));
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Future<Outcome> f : futures) {
+                outcomes.add(f.get());
+            }
+            return outcomes;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCodes.FAILED, "Interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The worst exit code of all outcomes. */
+    static int exitCode(List<Outcome> outcomes) {
+        int code = ExitCodes.OK;
+        for (Outcome o : outcomes) {
+            code = ExitCodes.worst(code, o.exitCode());
+        }
+        return code;
+    }
+
+    @Override
+    public void close() {
+        connections.close();
+    }
+}

@@ -1,0 +1,116 @@
+package dev.cutover.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatusCommandTest {
+
+    @TempDir
+    Path dir;
+
+    CliFixture fx;
+
+    @BeforeEach
+    void setUp() {
+        fx = new CliFixture(dir);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fx.close();
+    }
+
+    @Test
+    void reportsNullsConstraintAndForeignKeyAndExitsOneWhileNullsRemain() {
+        CliFixture.Result r = fx.run("status", "--config", fx.config.toString());
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("public.\"user\".organization_id on jdbc:postgresql://")
+                .contains("NULL rows    3 (no NULL index: cutover index create)")
+                .contains("gate         NO_GO (no observation kept; from the count against baseline 0)")
+                .contains("constraint   none")
+                .contains("foreign key  validated, user_organization_id_fkey on (organization_id) -> public.organizations(id) "
+                        + "ON DELETE NO ACTION")
+                .contains("runs         none");
+    }
+
+    @Test
+    void jsonIsAnArrayWithOneObjectPerTarget() {
+        CliFixture.Result r = fx.run("status", "--config", fx.config.toString(), "--json");
+
+        JsonNode json = r.json();
+        assertThat(json.isArray()).isTrue();
+        assertThat(json).hasSize(1);
+        JsonNode t = json.get(0);
+        List<String> fields = new ArrayList<>();
+        t.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactly("target", "schema", "table", "column", "subject", "exitCode", "nulls", "nullIndex",
+                "gate", "constraint", "verified", "foreignKey", "runs");
+        assertThat(t.get("nulls").asLong()).isEqualTo(3);
+        assertThat(t.get("exitCode").asInt()).isEqualTo(1);
+        assertThat(t.get("gate").get("verdict").asText()).isEqualTo("NO_GO");
+        assertThat(t.get("gate").get("from").asText()).isEqualTo("count");
+        assertThat(t.get("constraint").asText()).isEqualTo("none");
+        assertThat(t.get("foreignKey").get("state").asText()).isEqualTo("validated");
+        assertThat(t.get("foreignKey").get("onDelete").asText()).isEqualTo("NO ACTION");
+        assertThat(t.get("target").asText()).doesNotContain("user=").doesNotContain("password");
+    }
+
+    @Test
+    void afterTheCutoverStatusIsNotNullAndExitsZero() {
+        fx.db.execute("""
+                update "user" set organization_id = 1 where organization_id is null;
+                alter table "user" alter column organization_id set not null;
+                """);
+
+        CliFixture.Result r = fx.run("status", "--config", fx.config.toString(), "--json");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.json().get(0).get("constraint").asText()).isEqualTo("NOT NULL");
+        assertThat(r.json().get(0).get("nulls").asLong()).isZero();
+    }
+
+    @Test
+    void showsTheNotValidConstraintAndTheKeptObservation() {
+        fx.db.execute("alter table \"user\" add constraint user_org_nn check (organization_id is not null) not valid");
+        assertThat(fx.run("watch", "--config", fx.config.toString(), "--once").exitCode()).isEqualTo(1);
+
+        JsonNode t = fx.run("status", "--config", fx.config.toString(), "--json").json().get(0);
+
+        assertThat(t.get("constraint").asText()).isEqualTo("NOT VALID");
+        assertThat(t.get("gate").get("from").asText()).isEqualTo("observations");
+        assertThat(t.get("gate").get("verdict").asText()).isEqualTo("NO_GO");
+        assertThat(t.get("gate").get("latched").asBoolean()).isTrue();
+    }
+
+    @Test
+    void fleetOfTenantSchemasPrintsOneLinePerTarget() {
+        for (String tenant : List.of("tenant_a", "tenant_b", "tenant_c")) {
+            fx.db.execute("create schema " + tenant + "; create table " + tenant + ".users (id bigint primary key, "
+                    + "org_id bigint); insert into " + tenant + ".users values (1, " + (tenant.equals("tenant_b") ? "null" : "1")
+                    + "), (2, 1);");
+        }
+        fx.db.execute("create schema other; create table other.users (id bigint primary key, org_id bigint)");
+
+        CliFixture.Result json = fx.run("status", "--table", "users", "--column", "org_id", "--schemas", "tenant_%",
+                "--parallel", "2", "--json");
+        CliFixture.Result text = fx.run("status", "--table", "users", "--column", "org_id", "--schemas", "tenant_%");
+
+        assertThat(json.exitCode()).as(json.err()).isEqualTo(1);
+        assertThat(json.json()).hasSize(3);
+        assertThat(json.json().get(0).get("schema").asText()).isEqualTo("tenant_a");
+        assertThat(json.json().get(1).get("nulls").asLong()).isEqualTo(1);
+        assertThat(json.json().get(1).get("exitCode").asInt()).isEqualTo(1);
+        assertThat(json.json().get(2).get("exitCode").asInt()).isZero();
+        assertThat(text.out().lines().toList()).hasSize(5);
+        assertThat(text.out()).startsWith("TARGET").contains("tenant_b.users.org_id").contains("3 targets, 2 ok, 1 not ok");
+    }
+}
