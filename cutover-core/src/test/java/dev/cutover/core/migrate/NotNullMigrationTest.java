@@ -137,8 +137,16 @@ class NotNullMigrationTest {
         List<MigrationEvent> events = new CopyOnWriteArrayList<>();
         ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor();
         try (OpenTransaction reader = new OpenTransaction(database, "select * from \"user\" limit 1")) {
-            releaser.schedule(reader::close, 1, TimeUnit.SECONDS);
-            MigrationReport report = NotNullMigration.builder(db, CUTOVER).onEvent(events::add).build().run();
+            // Released once the migration says it waits for it (a fixed delay raced a slow start on a busy machine);
+            // released anyway after a minute, so a migration that never waits fails the assertions below.
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            releaser.schedule(reader::close, 1, TimeUnit.MINUTES);
+            MigrationReport report = NotNullMigration.builder(db, CUTOVER).onEvent(e -> {
+                events.add(e);
+                if (e instanceof MigrationEvent.Waiting && released.compareAndSet(false, true)) {
+                    releaser.schedule(reader::close, 300, TimeUnit.MILLISECONDS);
+                }
+            }).build().run();
 
             assertThat(events).filteredOn(MigrationEvent.Waiting.class::isInstance)
                     .map(e -> ((MigrationEvent.Waiting) e).blockers())
@@ -148,7 +156,7 @@ class NotNullMigrationTest {
             assertThat(first.waited()).isPositive();
             assertThat(db.verify(CUTOVER).passed()).isTrue();
         } finally {
-            releaser.shutdown();
+            releaser.shutdownNow();
             assertThat(releaser.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
         }
     }
