@@ -2,18 +2,15 @@ package dev.cutover.core.gate;
 
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
-import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.internal.DatabaseHandle;
 import dev.cutover.core.internal.Durations;
 import dev.cutover.core.internal.Texts;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -24,7 +21,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 
 /**
  * Runs the Stage A gate ({@link NullBaselineGate}) on a schedule, on one daemon thread, at a
@@ -71,7 +67,6 @@ public final class CutoverMonitor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CutoverMonitor.class);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
-    private static final String UNDEFINED_TABLE = "42P01";
 
     private final CancellableDataSource source;
     private final CutoverDatabase db;
@@ -87,10 +82,9 @@ public final class CutoverMonitor implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong evaluations = new AtomicLong();
     private final ReentrantLock runLock = new ReentrantLock();
-    private final Gate view = new MonitorGate();
+    private final Gate view = new MonitorGate(this);
+    private final SharedEvaluation evaluation;
     private volatile Thread monitorThread;
-    private volatile Verdict lastVerdict;
-    private volatile String stateError;
 
     private CutoverMonitor(Builder b) {
         this.source = new CancellableDataSource(b.db.dataSource());
@@ -101,7 +95,8 @@ public final class CutoverMonitor implements AutoCloseable {
         this.gate = NullBaselineGate.of(db, b.cutover, b.baseline);
         this.store = ObservationStore.of(db);
         this.shared = new SharedLatch(DatabaseHandle.of(db), store);
-        this.instance = b.instance != null ? b.instance : defaultInstance();
+        this.instance = b.instance != null ? b.instance : Instances.byDefault();
+        this.evaluation = new SharedEvaluation(gate, store, shared, instance);
         this.every = b.every;
         this.periodNanos = b.every.toNanos();
         this.listeners = List.copyOf(b.listeners);
@@ -114,11 +109,6 @@ public final class CutoverMonitor implements AutoCloseable {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         this.scheduler = executor;
-    }
-
-    /** {@code <pid>@<host>/<8 hex digits>}: this process, and this monitor in it. */
-    private static String defaultInstance() {
-        return ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** Starts configuring a monitor of this cutover; {@link Builder#start()} starts it. */
@@ -207,64 +197,17 @@ public final class CutoverMonitor implements AutoCloseable {
         if (closed.get()) {
             return Optional.empty();
         }
-        NullBaselineGate.Step step;
-        try {
-            step = evaluateShared(probed);
-            stateReadable();
-        } catch (CutoverDatabaseException e) {
-            if (closed.get()) {
-                return Optional.empty();
-            }
-            step = new NullBaselineGate.Step(gate.latch(), gate.stateUnreadable(probed, shared.displayTable(cutover),
-                    Texts.message(e)), false);
-            stateUnreadable(e);
-        }
-        if (closed.get()) {
+        NullBaselineGate.Step step = evaluation.evaluate(probed, closed::get);
+        if (step == null || closed.get()) {
             return Optional.empty();
         }
         gate.adopt(step);
         gate.logLatched(step);
         evaluations.incrementAndGet();
         Decision decision = step.decision();
-        log(decision);
+        evaluation.log(decision);
         publish(decision);
         return Optional.of(decision);
-    }
-
-    /** Against the shared latch; a state table dropped meanwhile is created again, once. */
-    private NullBaselineGate.Step evaluateShared(NullBaselineGate.Probed probed) {
-        try {
-            return shared.evaluate(gate, probed, instance);
-        } catch (CutoverDatabaseException e) {
-            if (!e.sqlState().filter(UNDEFINED_TABLE::equals).isPresent() || closed.get()) {
-                throw e;
-            }
-            store.forget(cutover);
-            store.ensureTable(cutover);
-            LOG.atWarn().addKeyValue("target", cutover.subject()).addKeyValue("table", store.displayTable(cutover))
-                    .log("A state table of {} was missing ({}); created it again. A latch stored in the dropped table is lost: "
-                            + "check the rollout", cutover.subject(), Texts.message(e));
-            return shared.evaluate(gate, probed, instance);
-        }
-    }
-
-    private void stateReadable() {
-        if (stateError != null) {
-            stateError = null;
-            LOG.atInfo().addKeyValue("target", cutover.subject())
-                    .log("The shared state of {} is read and written again", cutover.subject());
-        }
-    }
-
-    /** Logs a failure of the shared state once, not at every evaluation, and no stack trace. */
-    private void stateUnreadable(CutoverDatabaseException e) {
-        String message = Texts.message(e);
-        Level level = message.equals(stateError) ? Level.DEBUG : Level.ERROR;
-        stateError = message;
-        LOG.atLevel(level).addKeyValue("target", cutover.subject()).addKeyValue("table", shared.displayTable(cutover))
-                .log("The shared state of {} cannot be read or written, so no evaluation is a GO until it can: {} Create the "
-                        + "state tables with the migration role (StateTables.script) and grant the runtime role SELECT, "
-                        + "INSERT, UPDATE on them. Logged once while it stays so.", cutover.subject(), message);
     }
 
     private void publish(Decision decision) {
@@ -282,22 +225,6 @@ public final class CutoverMonitor implements AutoCloseable {
                                 e.getClass().getName());
             }
         }
-    }
-
-    private void log(Decision decision) {
-        Verdict previous = lastVerdict;
-        lastVerdict = decision.verdict();
-        Level level = switch (decision.verdict()) {
-            case NO_GO, UNKNOWN -> Level.WARN;
-            case GO -> previous == Verdict.GO ? Level.DEBUG : Level.INFO;
-        };
-        var event = LOG.atLevel(level).addKeyValue("target", decision.target()).addKeyValue("verdict", decision.verdict())
-                .addKeyValue("nullCount", decision.nullCount().isPresent() ? decision.nullCount().getAsLong() : null)
-                .addKeyValue("baseline", decision.baseline()).addKeyValue("latched", decision.latched());
-        if (decision.error().isPresent()) {
-            event = event.addKeyValue("error", decision.error().get());
-        }
-        event.log("{}: {}", decision.verdict(), decision.reason());
     }
 
     /**
@@ -398,34 +325,10 @@ public final class CutoverMonitor implements AutoCloseable {
                 + ", instance " + instance + (isRunning() ? "" : ", closed") + "]";
     }
 
-    /** The monitor as a {@link Gate}. */
-    private final class MonitorGate implements Gate {
-        @Override
-        public Decision evaluate() {
-            return evaluateNow();
-        }
-
-        @Override
-        public void rearm() {
-            CutoverMonitor.this.rearm();
-        }
-
-        @Override
-        public Optional<Decision> last() {
-            return CutoverMonitor.this.last();
-        }
-
-        @Override
-        public String toString() {
-            return gate.toString();
-        }
-    }
-
     /** Configures a {@link CutoverMonitor}; each setter checks its argument at once. */
     public static final class Builder {
         private static final Duration MIN_EVERY = Duration.ofMillis(10);
         private static final Duration MAX_EVERY = Duration.ofDays(1);
-        private static final int MAX_INSTANCE = 200;
 
         private final CutoverDatabase db;
         private final NotNullCutover cutover;
@@ -462,12 +365,7 @@ public final class CutoverMonitor implements AutoCloseable {
          * @throws CutoverConfigurationException when blank or longer than 200 characters
          */
         public Builder instance(String name) {
-            if (name == null || name.isBlank() || name.strip().length() > MAX_INSTANCE) {
-                throw new CutoverConfigurationException("instance must be a name of 1 to " + MAX_INSTANCE
-                        + " characters, e.g. the pod's name, but was " + (name == null ? "null" : name.isBlank() ? "blank"
-                        : name.strip().length() + " characters long"));
-            }
-            this.instance = name.strip();
+            this.instance = Instances.require(name);
             return this;
         }
 

@@ -116,7 +116,7 @@ class SharedLatchTest {
                 + "b NO_GO 0 t | a NO_GO 0 t | b GO 0 f | b GO 0 f | b GO 0 f | a GO 0 f | b NO_GO 3 t | a NO_GO 0 t | "
                 + "a NO_GO 0 t | a NO_GO 0 t");
         assertThat(database.queryString("select concat_ws(' ', latched, latched_count, peak, latched_by, rearmed_by) "
-                + "from cutover_gate")).isEqualTo("true 3 3 b a");
+                + "from cutover_gate")).isEqualTo("t 3 3 b a");
         assertThat(Observations.gate(db, CUTOVER)).hasValueSatisfying(state -> {
             assertThat(state.latched()).isTrue();
             assertThat(state.latchedBy()).contains("b");
