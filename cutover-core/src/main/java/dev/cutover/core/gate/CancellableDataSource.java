@@ -77,6 +77,7 @@ final class CancellableDataSource implements DataSource {
 
     private final class OnConnection implements InvocationHandler {
         private final Connection target;
+        private final Set<Statement> own = ConcurrentHashMap.newKeySet();
 
         OnConnection(Connection target) {
             this.target = target;
@@ -94,6 +95,12 @@ final class CancellableDataSource implements DataSource {
                     return call(target, method, args);
                 }
             }
+            if (name.equals("close")) {
+                // Closing a connection closes its statements, whether or not they were closed one by one.
+                statements.removeAll(own);
+                own.clear();
+                return call(target, method, args);
+            }
             boolean statement = Statement.class.isAssignableFrom(method.getReturnType());
             if (statement) {
                 refuseWhenClosed();
@@ -102,6 +109,7 @@ final class CancellableDataSource implements DataSource {
             if (statement && result != null) {
                 Statement real = (Statement) result;
                 statements.add(real);
+                own.add(real);
                 return Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[] {method.getReturnType()},
                         new OnStatement(real, (Connection) proxy));
             }

@@ -5,6 +5,7 @@ import dev.cutover.core.internal.Sql;
 import dev.cutover.core.internal.Texts;
 
 import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,9 +62,19 @@ final class ObservationStore {
      */
     public void ensureTable(NotNullCutover cutover) {
         String schema = db.stateSchema(cutover);
-        db.ensureStateTable(schema, TABLE, ObservationStore::ddl);
-        db.ensureStateTable(schema, SharedLatch.TABLE, SharedLatch::ddl);
-        ensureInstanceColumn(schema);
+        try {
+            db.ensureStateTable(schema, TABLE, ObservationStore::ddl);
+            db.ensureStateTable(schema, SharedLatch.TABLE, SharedLatch::ddl);
+            ensureInstanceColumn(schema);
+        } catch (CutoverDatabaseException e) {
+            if (!e.sqlState().filter(s -> s.equals("42501")).isPresent()) {
+                throw e;
+            }
+            throw new CutoverDatabaseException("The monitor's state tables in schema " + Identifiers.display(schema)
+                    + " are missing and this role may not create them (SQLSTATE 42501: " + Texts.message(e) + "). Create them "
+                    + "ahead as the migration role with StateTables.script(\"" + schema + "\") and grant this role "
+                    + "StateTables.grants(...).", "42501", e);
+        }
     }
 
     /** Forgets that the tables exist, after one was found missing, so that the next use creates them again. */
@@ -98,7 +109,7 @@ final class ObservationStore {
         if (instanceColumn.containsKey(key)) {
             return;
         }
-        Sql.inTransaction(db.dataSource(), db.stateDdlTimeouts(), "add column instance to " + Identifiers.display(schema, TABLE),
+        Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "add column instance to " + Identifiers.display(schema, TABLE),
                 dsl -> {
             boolean has = dsl.fetchOne("""
                     select count(*) from pg_catalog.pg_attribute a join pg_catalog.pg_class c on c.oid = a.attrelid

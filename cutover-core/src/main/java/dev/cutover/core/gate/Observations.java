@@ -25,8 +25,9 @@ public final class Observations {
     }
 
     /**
-     * Reads and summarises the observations of the last {@code window}, streaming them; reads
-     * nothing but the observation table, and creates nothing.
+     * Reads and summarises the observations of the last {@code window}, streaming them, with
+     * the shared latch as it is now; reads nothing but the observation and gate tables, and
+     * creates nothing.
      *
      * @param baseline the count above which an observation counts as a rise
      */

@@ -61,8 +61,7 @@ final class SharedEvaluation {
             store.forget(cutover);
             store.ensureTable(cutover);
             LOG.atWarn().addKeyValue("target", cutover.subject()).addKeyValue("table", store.displayTable(cutover))
-                    .log("A state table of {} was missing ({}); created it again. A latch stored in the dropped table is lost: "
-                            + "check the rollout", cutover.subject(), Texts.message(e));
+                    .log("A state table of {} was missing ({}); created it again, with the latch this monitor held, if any", cutover.subject(), Texts.message(e));
             return shared.evaluate(gate, probed, instance);
         }
     }

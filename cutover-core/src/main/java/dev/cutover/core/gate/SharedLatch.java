@@ -63,9 +63,9 @@ final class SharedLatch {
      */
     NullBaselineGate.Step evaluate(NullBaselineGate gate, NullBaselineGate.Probed probed, String instance) {
         NotNullCutover cutover = gate.cutover();
-        return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "evaluate the shared gate of "
+        return Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "evaluate the shared gate of "
                 + cutover.subject() + " in " + displayTable(cutover), dsl -> {
-            Record row = lock(dsl, cutover);
+            Record row = lock(dsl, cutover, gate.latch(), instance);
             NullBaselineGate.Latch current = latch(row);
             Instant now = row.get("now", OffsetDateTime.class).toInstant();
             NullBaselineGate.Step step = gate.step(current, probed, now);
@@ -90,9 +90,9 @@ final class SharedLatch {
      * @return the latch released, if it was latched
      */
     Optional<NullBaselineGate.Latch> rearm(NotNullCutover cutover, String instance) {
-        return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "re-arm the shared gate of "
+        return Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "re-arm the shared gate of "
                 + cutover.subject() + " in " + displayTable(cutover), dsl -> {
-            NullBaselineGate.Latch released = latch(lock(dsl, cutover));
+            NullBaselineGate.Latch released = latch(lock(dsl, cutover, null, instance));
             dsl.query("update {0} set latched = false, latched_at = null, latched_count = null, peak = null, latched_by = null, "
                             + "rearmed_at = clock_timestamp(), rearmed_by = {2}, updated_at = clock_timestamp() where target = {1}",
                     table(cutover), DSL.val(cutover.subject()), DSL.val(instance)).execute();
@@ -102,7 +102,7 @@ final class SharedLatch {
 
     /** The shared latch as stored now, or {@code null} when not latched (or never stored). */
     NullBaselineGate.Latch current(NotNullCutover cutover) {
-        return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read the shared gate of "
+        return Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "read the shared gate of "
                 + cutover.subject() + " from " + displayTable(cutover), dsl -> {
             GateState state = read(dsl, db.stateSchema(cutover), cutover);
             return state == null || !state.latched() ? null
@@ -110,9 +110,17 @@ final class SharedLatch {
         });
     }
 
-    private Record lock(DSLContext dsl, NotNullCutover cutover) {
-        dsl.query("insert into {0} (target) values ({1}) on conflict (target) do nothing", table(cutover),
-                DSL.val(cutover.subject())).execute();
+    /**
+     * Locks the cutover's row; a missing row (the first monitor ever, or a table dropped and
+     * created again) starts with the latch this monitor holds, so that a drop loses no latch
+     * a running monitor knows of.
+     */
+    private Record lock(DSLContext dsl, NotNullCutover cutover, NullBaselineGate.Latch seed, String instance) {
+        dsl.query("insert into {0} (target, latched, latched_at, latched_count, peak, latched_by) values ({1}, {2}, {3}, {4}, {5}, {6}) "
+                        + "on conflict (target) do nothing", table(cutover), DSL.val(cutover.subject()), DSL.val(seed != null),
+                DSL.val(seed == null ? null : seed.at().atOffset(ZoneOffset.UTC), OffsetDateTime.class),
+                DSL.val(seed == null ? null : seed.count(), Long.class), DSL.val(seed == null ? null : seed.peak(), Long.class),
+                DSL.val(seed == null ? null : instance, String.class)).execute();
         return dsl.resultQuery("select latched, latched_at, latched_count, peak, clock_timestamp() as now from {0} "
                 + "where target = {1} for update", table(cutover), DSL.val(cutover.subject())).fetchOne();
     }

@@ -149,7 +149,7 @@ public final class DatabaseHandle {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                Sql.inTransaction(dataSource, stateDdlTimeouts(), "create " + Identifiers.display(schema, table), dsl -> {
+                Sql.inTransaction(dataSource, stateTimeouts(), "create " + Identifiers.display(schema, table), dsl -> {
                     // The catalog first: a table created ahead by the migration role needs no DDL rights at run time.
                     if (dsl.fetchOne("""
                             select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -175,10 +175,10 @@ public final class DatabaseHandle {
     }
 
     /**
-     * The statement timeout of work on cutover's own tables' DDL and catalog: the probe timeout,
+     * The statement timeout of work on cutover's own tables (their DDL, the shared latch): the probe timeout,
      * but at least 10 seconds (a short probe timeout is for reading the watched table).
      */
-    public Sql.Timeouts stateDdlTimeouts() {
+    public Sql.Timeouts stateTimeouts() {
         java.time.Duration floor = java.time.Duration.ofSeconds(10);
         return Sql.Timeouts.statement(settings.probeTimeout().compareTo(floor) < 0 ? floor : settings.probeTimeout());
     }

@@ -203,11 +203,18 @@ class CutoverMonitorTest {
             assertThat(monitor.evaluateNow().verdict()).isEqualTo(Verdict.GO);
             assertThat(observations()).isEqualTo(1);
 
-            database.execute("drop table cutover_gate");
-            assertThat(monitor.evaluateNow().verdict()).isEqualTo(Verdict.GO);
-            assertThat(database.queryLong("select count(*) from cutover_gate")).isEqualTo(1);
-            assertThat(observations()).isEqualTo(2);
-            assertThat(decisions).hasSize(3);
+            database.execute("insert into \"user\" (email) values ('bob@example.com')");
+            assertThat(monitor.evaluateNow().verdict()).isEqualTo(Verdict.NO_GO);
+            database.execute("drop table cutover_gate; update \"user\" set organization_id = 1");
+
+            // The latch this monitor held survives the drop: the row is created again latched.
+            Decision kept = monitor.evaluateNow();
+            assertThat(kept.verdict()).isEqualTo(Verdict.NO_GO);
+            assertThat(kept.reason()).contains("when the NULL count rose to 1, above baseline 0 (peak 1, now 0)");
+            assertThat(database.queryString("select concat_ws(' ', latched, latched_count, peak) from cutover_gate"))
+                    .isEqualTo("t 1 1");
+            assertThat(observations()).isEqualTo(3);
+            assertThat(decisions).hasSize(4);
             assertThat(monitor.isRunning()).isTrue();
         }
     }

@@ -1,8 +1,10 @@
 package dev.cutover.core.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.StateTables;
 import dev.cutover.core.preflight.PreflightCheck;
@@ -29,6 +31,7 @@ class LeastPrivilegeTest {
     static TestDatabase database;
     static String role;
     static CutoverDatabase runtime;
+    static PGSimpleDataSource asRuntime;
 
     static final NotNullCutover CUTOVER = NotNullCutover.builder("user", "organization_id").build();
 
@@ -43,7 +46,7 @@ class LeastPrivilegeTest {
         database.execute(StateTables.script("public"));
         database.execute(StateTables.grants("public", role));
         database.execute("grant select, update on \"user\" to " + role + "; grant select on organizations to " + role);
-        PGSimpleDataSource asRuntime = new PGSimpleDataSource();
+        asRuntime = new PGSimpleDataSource();
         asRuntime.setUrl(database.jdbcUrl());
         asRuntime.setUser(role);
         asRuntime.setPassword("runtime");
@@ -89,6 +92,16 @@ class LeastPrivilegeTest {
             assertThat(monitor.evaluateNow().verdict()).isEqualTo(Verdict.GO);
         }
         assertThat(database.queryString("select string_agg(distinct instance, ',') from cutover_observation")).isEqualTo("app-1");
+    }
+
+    @Test
+    void startingWithoutTheTablesSaysHowToCreateThemAhead() {
+        CutoverDatabase elsewhere = CutoverDatabase.builder(asRuntime).stateSchema("not_created_yet").build();
+        assertThatThrownBy(() -> CutoverMonitor.builder(elsewhere, CUTOVER).start())
+                .isInstanceOf(CutoverDatabaseException.class)
+                .hasMessageContaining("are missing and this role may not create them (SQLSTATE 42501")
+                .hasMessageContaining("StateTables.script(\"not_created_yet\")");
+        assertThat(database.queryLong("select count(*) from pg_namespace where nspname = 'not_created_yet'")).isZero();
     }
 
     @Test

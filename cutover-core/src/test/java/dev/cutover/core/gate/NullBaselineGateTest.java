@@ -132,7 +132,7 @@ class NullBaselineGateTest {
 
     @Test
     void aFailedProbeIsUnknownNeverGo() {
-        CutoverDatabase impatient = CutoverDatabase.builder(database.dataSource()).probeTimeout(Duration.ofMillis(50)).build();
+        CutoverDatabase impatient = CutoverDatabase.builder(database.dataSource()).probeTimeout(Duration.ofMillis(500)).build();
         Gate gate = NullBaselineGate.of(impatient, CUTOVER, 0);
         assertThat(gate.evaluate().verdict()).isEqualTo(Verdict.GO);
 
@@ -157,7 +157,7 @@ class NullBaselineGateTest {
 
     @Test
     void aFailedProbeKeepsALatchedNoGo() {
-        CutoverDatabase impatient = CutoverDatabase.builder(database.dataSource()).probeTimeout(Duration.ofMillis(50)).build();
+        CutoverDatabase impatient = CutoverDatabase.builder(database.dataSource()).probeTimeout(Duration.ofMillis(500)).build();
         Gate gate = NullBaselineGate.of(impatient, CUTOVER, 0);
         insertNullUsers(1);
         gate.evaluate();
