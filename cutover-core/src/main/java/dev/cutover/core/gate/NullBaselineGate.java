@@ -43,7 +43,7 @@ public final class NullBaselineGate implements Gate {
     private Decision last;
 
     /** When the gate latched, the count then, and the highest count seen since. */
-    private record Latch(Instant at, long count, long peak) {
+    record Latch(Instant at, long count, long peak) {
     }
 
     private NullBaselineGate(CutoverDatabase db, NotNullCutover cutover, long baseline) {
@@ -88,57 +88,117 @@ public final class NullBaselineGate implements Gate {
 
     @Override
     public Decision evaluate() {
-        Instant at = Instant.now();
-        long count = -1;
-        RuntimeException failure = null;
-        try {
-            count = db.probe(cutover).count();
-        } catch (RuntimeException e) {
-            failure = e;
-        }
-        Decision decision;
-        boolean latchedNow = false;
+        Probed probed = probe();
+        Step step;
         synchronized (this) {
-            if (failure != null) {
-                decision = failed(at, failure);
-            } else if (count > baseline && latch == null) {
-                latch = new Latch(at, count, count);
-                latchedNow = true;
-                decision = decide(Verdict.NO_GO, at, count, subject() + " has " + count + " NULL rows, above baseline " + baseline
-                        + ": pause rollout and remediate before Stage B. The gate stays NO_GO until rearm().");
-            } else if (latch != null) {
-                latch = new Latch(latch.at(), latch.count(), Math.max(latch.peak(), count));
-                decision = decide(Verdict.NO_GO, at, count, latchedText(String.valueOf(count)));
-            } else {
-                decision = decide(Verdict.GO, at, count, subject() + " has " + count + " NULL rows, at or below baseline "
-                        + baseline + ": rollout may go on.");
-            }
-            last = decision;
+            step = step(latch, probed, probed.at());
+            latch = step.latch();
+            last = step.decision();
         }
-        if (latchedNow) {
-            LOG.atWarn().addKeyValue("target", subject()).addKeyValue("nullCount", count).addKeyValue("baseline", baseline)
-                    .log("Gate latched NO_GO: {}", decision.reason());
-        }
-        return decision;
+        logLatched(step);
+        return step.decision();
     }
 
-    private Decision decide(Verdict verdict, Instant at, long count, String reason) {
+    /** One read of the NULL count: the count, or why it could not be read. */
+    record Probed(Instant at, long count, RuntimeException failure) {
+    }
+
+    /** The latch after an evaluation, its decision, and whether this evaluation latched it. */
+    record Step(Latch latch, Decision decision, boolean latchedNow) {
+    }
+
+    /** Reads the NULL count once; never throws for a database failure. */
+    Probed probe() {
+        Instant at = Instant.now();
+        try {
+            return new Probed(at, db.probe(cutover).count(), null);
+        } catch (RuntimeException e) {
+            return new Probed(at, -1, e);
+        }
+    }
+
+    /**
+     * The rule itself, with no state of its own: the latch before, a probe, and when a new
+     * latch counts as set give the latch after and the decision.
+     */
+    Step step(Latch current, Probed probed, Instant latchAt) {
+        Instant at = probed.at();
+        long count = probed.count();
+        if (probed.failure() != null) {
+            return new Step(current, failed(current, at, probed.failure()), false);
+        }
+        if (count > baseline && current == null) {
+            Latch now = new Latch(latchAt, count, count);
+            return new Step(now, decide(now, Verdict.NO_GO, at, count, subject() + " has " + count
+                    + " NULL rows, above baseline " + baseline
+                    + ": pause rollout and remediate before Stage B. The gate stays NO_GO until rearm()."), true);
+        }
+        if (current != null) {
+            Latch now = new Latch(current.at(), current.count(), Math.max(current.peak(), count));
+            return new Step(now, decide(now, Verdict.NO_GO, at, count, latchedText(now, String.valueOf(count))), false);
+        }
+        return new Step(null, decide(null, Verdict.GO, at, count, subject() + " has " + count
+                + " NULL rows, at or below baseline " + baseline + ": rollout may go on."), false);
+    }
+
+    /** Takes over the outcome of an evaluation made elsewhere (a monitor's, against the shared latch). */
+    synchronized void adopt(Step step) {
+        latch = step.latch();
+        last = step.decision();
+    }
+
+    /** Takes over the shared latch as read, without a decision. */
+    synchronized void adopt(Latch shared) {
+        latch = shared;
+    }
+
+    /** The latch this gate holds in memory, or {@code null}. */
+    synchronized Latch latch() {
+        return latch;
+    }
+
+    void logLatched(Step step) {
+        if (step.latchedNow()) {
+            LOG.atWarn().addKeyValue("target", subject()).addKeyValue("nullCount", step.latch().count())
+                    .addKeyValue("baseline", baseline).log("Gate latched NO_GO: {}", step.decision().reason());
+        }
+    }
+
+    private Decision decide(Latch latch, Verdict verdict, Instant at, long count, String reason) {
         return new Decision(subject(), verdict, OptionalLong.of(count), baseline, latch != null, reason, at, Optional.empty());
     }
 
-    private Decision failed(Instant at, RuntimeException failure) {
+    private Decision failed(Latch current, Instant at, RuntimeException failure) {
         String error = errorText(failure);
         String state = failure instanceof CutoverDatabaseException e ? e.sqlState().map(s -> " (SQLSTATE " + s + ")").orElse("") : "";
-        if (latch != null) {
+        if (current != null) {
             return new Decision(subject(), Verdict.NO_GO, OptionalLong.empty(), baseline, true,
-                    latchedText("unknown: the probe failed" + state), at, Optional.of(error));
+                    latchedText(current, "unknown: the probe failed" + state), at, Optional.of(error));
         }
         return new Decision(subject(), Verdict.UNKNOWN, OptionalLong.empty(), baseline, false,
                 "The NULL count of " + subject() + " could not be read" + state + ", so this is not a GO: hold the rollout "
                         + "and fix the probe (see the error) until a count is read.", at, Optional.of(error));
     }
 
-    private String latchedText(String now) {
+    /**
+     * The decision when the count was read but the shared latch could not be: never a GO
+     * (NO_GO when this gate knows of a latch, else UNKNOWN), with the error.
+     */
+    Decision stateUnreadable(Probed probed, String table, String error) {
+        Latch current = latch();
+        OptionalLong count = probed.failure() == null ? OptionalLong.of(probed.count()) : OptionalLong.empty();
+        if (current != null) {
+            return new Decision(subject(), Verdict.NO_GO, count, baseline, true, latchedText(current,
+                    count.isPresent() ? String.valueOf(count.getAsLong()) : "unknown") + " (The shared state in " + table
+                    + " could not be read.)", probed.at(), Optional.of(error));
+        }
+        return new Decision(subject(), Verdict.UNKNOWN, count, baseline, false, "The gate's shared state in " + table
+                + " could not be read or written, so this is not a GO: hold the rollout, and create the state tables "
+                + "(StateTables.script) and grant the runtime role SELECT, INSERT, UPDATE on them (see the error).",
+                probed.at(), Optional.of(error));
+    }
+
+    private String latchedText(Latch latch, String now) {
         return subject() + " is NO_GO, latched since " + Texts.instant(latch.at()) + " when the NULL count rose to "
                 + latch.count() + ", above baseline " + baseline + " (peak " + latch.peak() + ", now " + now
                 + "): pause rollout and remediate before Stage B, then rearm() the gate.";
@@ -163,19 +223,6 @@ public final class NullBaselineGate implements Gate {
                     .log("Gate re-armed for {} (was NO_GO since {}, peak {}); the next evaluation decides afresh",
                             subject(), Texts.instant(released.at()), released.peak());
         }
-    }
-
-    /**
-     * Takes over a latch that was open before (a restarted monitor), unless one is open now.
-     *
-     * @return whether the latch was taken over
-     */
-    synchronized boolean resume(Instant since, long count, long peak) {
-        if (latch != null) {
-            return false;
-        }
-        latch = new Latch(since, count, peak);
-        return true;
     }
 
     @Override

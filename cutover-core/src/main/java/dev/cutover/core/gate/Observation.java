@@ -10,11 +10,13 @@ import java.time.Instant;
  * @param nullCount  the NULL count, {@code null} when the probe failed
  * @param baseline   the gate's baseline
  * @param verdict    {@code GO}, {@code NO_GO} or {@code UNKNOWN}
- * @param latched    whether the gate was latched NO_GO
+ * @param latched    whether the cutover's shared gate was latched NO_GO after it
  * @param error      {@code null} unless the probe failed
+ * @param instance   the monitor that made it ({@code CutoverMonitor.Builder.instance}); {@code null} in rows of
+ *                   versions that did not record it
  */
 public record Observation(long id, Instant observedAt, Long nullCount, long baseline, String verdict, boolean latched,
-                          String error) {
+                          String error, String instance) {
 
     /** Whether the probe failed at this observation. */
     public boolean failed() {

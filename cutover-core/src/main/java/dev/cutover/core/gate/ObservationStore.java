@@ -5,13 +5,15 @@ import dev.cutover.core.internal.Sql;
 import dev.cutover.core.internal.Texts;
 
 import dev.cutover.core.CutoverDatabase;
+import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jooq.Cursor;
 import org.jooq.DSLContext;
 import org.jooq.Field;
@@ -34,6 +36,7 @@ final class ObservationStore {
     private static final int FETCH_SIZE = 1_000;
 
     private final DatabaseHandle db;
+    private final Map<String, Boolean> instanceColumn = new ConcurrentHashMap<>();
 
     private ObservationStore(DatabaseHandle db) {
         this.db = db;
@@ -53,73 +56,82 @@ final class ObservationStore {
         return DSL.name(db.stateSchema(cutover), TABLE);
     }
 
-    /** Creates the table (and its schema) if missing. */
+    /**
+     * Creates the observation and gate tables (and their schema) if missing; when they exist,
+     * as the migration role's script left them ({@link dev.cutover.core.StateTables}), runs no DDL.
+     */
     public void ensureTable(NotNullCutover cutover) {
-        db.ensureStateTable(db.stateSchema(cutover), TABLE, (dsl, schema) -> {
-            dsl.query("""
-                    create table if not exists {0} (
-                        id bigint generated always as identity primary key,
-                        target text not null,
-                        observed_at timestamptz not null default clock_timestamp(),
-                        null_count bigint,
-                        baseline bigint not null,
-                        verdict text not null,
-                        latched boolean not null,
-                        reason text not null,
-                        error text,
-                        constraint {1} check (verdict in ('GO', 'NO_GO', 'UNKNOWN'))
-                    )""", DSL.name(schema, TABLE), DSL.name(TABLE + "_verdict_check")).execute();
-            dsl.query("create index if not exists {0} on {1} (target, observed_at)",
-                    DSL.name(TABLE + "_target_observed_at_idx"), DSL.name(schema, TABLE)).execute();
-        });
+        String schema = db.stateSchema(cutover);
+        try {
+            db.ensureStateTable(schema, TABLE, ObservationStore::ddl);
+            db.ensureStateTable(schema, SharedLatch.TABLE, SharedLatch::ddl);
+            ensureInstanceColumn(schema);
+        } catch (CutoverDatabaseException e) {
+            if (!e.sqlState().filter(s -> s.equals("42501")).isPresent()) {
+                throw e;
+            }
+            throw new CutoverDatabaseException("The monitor's state tables in schema " + Identifiers.display(schema)
+                    + " are missing and this role may not create them (SQLSTATE 42501: " + Texts.message(e) + "). Create them "
+                    + "ahead as the migration role with StateTables.script(\"" + schema + "\") and grant this role "
+                    + "StateTables.grants(...).", "42501", e);
+        }
     }
 
-    /** Writes one observation; {@code observed_at} is the database's clock. */
-    public void record(NotNullCutover cutover, Decision decision) {
-        ensureTable(cutover);
-        Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "record an observation of " + cutover.subject()
-                + " in " + displayTable(cutover), dsl -> dsl.query(
-                "insert into {0} (target, null_count, baseline, verdict, latched, reason, error) values ({1}, {2}, {3}, {4}, {5}, {6}, {7})",
+    /** Forgets that the tables exist, after one was found missing, so that the next use creates them again. */
+    void forget(NotNullCutover cutover) {
+        db.forgetStateTable(db.stateSchema(cutover), TABLE);
+        db.forgetStateTable(db.stateSchema(cutover), SharedLatch.TABLE);
+    }
+
+    /** The observation table's DDL, run when it is missing and rendered into the state tables' script. */
+    static void ddl(DSLContext dsl, String schema) {
+        dsl.query("""
+                create table if not exists {0} (
+                    id bigint generated always as identity primary key,
+                    target text not null,
+                    observed_at timestamptz not null default clock_timestamp(),
+                    null_count bigint,
+                    baseline bigint not null,
+                    verdict text not null,
+                    latched boolean not null,
+                    reason text not null,
+                    error text,
+                    instance text,
+                    constraint {1} check (verdict in ('GO', 'NO_GO', 'UNKNOWN'))
+                )""", DSL.name(schema, TABLE), DSL.name(TABLE + "_verdict_check")).execute();
+        dsl.query("create index if not exists {0} on {1} (target, observed_at)",
+                DSL.name(TABLE + "_target_observed_at_idx"), DSL.name(schema, TABLE)).execute();
+    }
+
+    /** Tables of versions before the instance column get it (DDL only when it is missing). */
+    private void ensureInstanceColumn(String schema) {
+        String key = schema + "\0" + TABLE + ".instance";
+        if (instanceColumn.containsKey(key)) {
+            return;
+        }
+        Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "add column instance to " + Identifiers.display(schema, TABLE),
+                dsl -> {
+            boolean has = dsl.fetchOne("""
+                    select count(*) from pg_catalog.pg_attribute a join pg_catalog.pg_class c on c.oid = a.attrelid
+                    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                    where n.nspname = ? and c.relname = ? and a.attname = 'instance' and not a.attisdropped""",
+                    schema, TABLE).get(0, Long.class) > 0;
+            if (!has) {
+                dsl.query("alter table {0} add column if not exists instance text", DSL.name(schema, TABLE)).execute();
+            }
+            return null;
+        });
+        instanceColumn.put(key, Boolean.TRUE);
+    }
+
+    /** Writes one observation in the caller's transaction; {@code observed_at} is the database's clock. */
+    void insert(DSLContext dsl, NotNullCutover cutover, Decision decision, String instance) {
+        dsl.query("insert into {0} (target, null_count, baseline, verdict, latched, reason, error, instance) "
+                        + "values ({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8})",
                 table(cutover), DSL.val(decision.target()),
                 DSL.val(decision.nullCount().isPresent() ? decision.nullCount().getAsLong() : null, Long.class),
                 DSL.val(decision.baseline()), DSL.val(decision.verdict().name()), DSL.val(decision.latched()),
-                DSL.val(decision.reason()), DSL.val(decision.error().orElse(null), String.class)).execute());
-    }
-
-    /**
-     * A NO_GO latch still open in the stored observations: the newest observations are latched.
-     *
-     * @param since when the first of them was made (the database's clock)
-     * @param count the count that latched the gate
-     * @param peak  the highest count since
-     */
-    public record OpenLatch(Instant since, long count, long peak) {
-    }
-
-    /**
-     * The latch the newest observations of this cutover show, if they are latched, so that a
-     * restarted monitor does not forget a NO_GO nobody has re-armed.
-     */
-    public Optional<OpenLatch> openLatch(NotNullCutover cutover) {
-        return Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read the open latch of " + cutover.subject()
-                + " from " + displayTable(cutover), dsl -> {
-            Record r = dsl.fetchOne(dsl.resultQuery("""
-                    select min(observed_at) as since,
-                           (array_agg(null_count order by observed_at, id) filter (where null_count is not null))[1] as latched_count,
-                           max(null_count) as peak
-                    from {0}
-                    where target = {1} and latched
-                      and observed_at > coalesce((select max(observed_at) from {0} where target = {1} and not latched), '-infinity')""",
-                    table(cutover), DSL.val(cutover.subject())));
-            if (r == null || r.get("since") == null) {
-                return Optional.empty();
-            }
-            Long peak = r.get("peak", Long.class);
-            Long count = r.get("latched_count", Long.class);
-            long latchedAt = count != null ? count : peak != null ? peak : 0;
-            return Optional.of(new OpenLatch(r.get("since", OffsetDateTime.class).toInstant(), latchedAt,
-                    peak != null ? peak : latchedAt));
-        });
+                DSL.val(decision.reason()), DSL.val(decision.error().orElse(null), String.class), DSL.val(instance)).execute();
     }
 
     /** Reads and summarises the observations of the last {@code window}, streaming them. */
@@ -141,7 +153,7 @@ final class ObservationStore {
                     summary.add(observation(before));
                 }
                 try (Cursor<Record> inside = dsl.resultQuery(
-                                "select id, observed_at, null_count, baseline, verdict, latched, error from {0} "
+                                "select id, observed_at, null_count, baseline, verdict, latched, error, instance from {0} "
                                         + "where target = {1} and observed_at > {2} and observed_at <= {3} order by observed_at, id",
                                 table(cutover), DSL.val(cutover.subject()), DSL.val(start.atOffset(ZoneOffset.UTC)),
                                 DSL.val(now.atOffset(ZoneOffset.UTC)))
@@ -151,19 +163,22 @@ final class ObservationStore {
                     }
                 }
             }
-            return summary.window(exists, now);
+            GateState gate = SharedLatch.read(dsl, schema, cutover);
+            return summary.window(exists, now, gate);
         });
     }
 
     private ResultQuery<Record> select(DSLContext dsl, NotNullCutover cutover, String condition, Field<?> value) {
-        return dsl.resultQuery("select id, observed_at, null_count, baseline, verdict, latched, error from {0} where target = {1} and "
+        return dsl.resultQuery("select id, observed_at, null_count, baseline, verdict, latched, error, instance from {0} "
+                + "where target = {1} and "
                 + condition, table(cutover), DSL.val(cutover.subject()), value);
     }
 
     private static Observation observation(Record r) {
         return new Observation(r.get("id", Long.class), r.get("observed_at", OffsetDateTime.class).toInstant(),
                 r.get("null_count", Long.class), r.get("baseline", Long.class), r.get("verdict", String.class),
-                r.get("latched", Boolean.class), r.get("error", String.class));
+                r.get("latched", Boolean.class), r.get("error", String.class),
+                r.get("instance", String.class));
     }
 
     /** Folds observations in time order into an {@link ObservationWindow}. */
@@ -178,6 +193,9 @@ final class ObservationStore {
         private Observation firstFailure;
         private long above;
         private Observation peak;
+        private long latched;
+        private Observation firstLatched;
+        private Long latchedPeak;
 
         Summary(long baseline, Instant start) {
             this.baseline = baseline;
@@ -196,6 +214,15 @@ final class ObservationStore {
                 }
             }
             last = o;
+            if (o.latched()) {
+                latched++;
+                if (firstLatched == null) {
+                    firstLatched = o;
+                }
+                if (o.nullCount() != null && (latchedPeak == null || o.nullCount() > latchedPeak)) {
+                    latchedPeak = o.nullCount();
+                }
+            }
             if (!o.observedAt().isAfter(start)) {
                 return;
             }
@@ -212,8 +239,9 @@ final class ObservationStore {
             }
         }
 
-        ObservationWindow window(boolean exists, Instant now) {
-            return new ObservationWindow(exists, now, start, count, first, last, largestGap, failed, firstFailure, above, peak);
+        ObservationWindow window(boolean exists, Instant now, GateState gate) {
+            return new ObservationWindow(exists, now, start, count, first, last, largestGap, failed, firstFailure, above, peak,
+                    latched, firstLatched, latchedPeak, gate);
         }
     }
 }

@@ -3,7 +3,12 @@ package dev.cutover.core.gate;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
 import java.time.Duration;
+import dev.cutover.core.internal.DatabaseHandle;
+import dev.cutover.core.internal.Sql;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Read-only access to what the Stage A monitor ({@link CutoverMonitor}) has stored, for checks
@@ -20,8 +25,9 @@ public final class Observations {
     }
 
     /**
-     * Reads and summarises the observations of the last {@code window}, streaming them; reads
-     * nothing but the observation table, and creates nothing.
+     * Reads and summarises the observations of the last {@code window}, streaming them, with
+     * the shared latch as it is now; reads nothing but the observation and gate tables, and
+     * creates nothing.
      *
      * @param baseline the count above which an observation counts as a rise
      */
@@ -29,6 +35,39 @@ public final class Observations {
         Objects.requireNonNull(db, "db");
         Objects.requireNonNull(cutover, "cutover");
         return ObservationStore.of(db).window(cutover, window, baseline);
+    }
+
+    /**
+     * The latch all monitors of this cutover share, as stored now; empty when no monitor has
+     * evaluated it yet. Reads only; creates nothing.
+     *
+     * <pre>{@code
+     * boolean noGo = Observations.gate(db, cutover).map(GateState::latched).orElse(false);
+     * }</pre>
+     */
+    public static Optional<GateState> gate(CutoverDatabase db, NotNullCutover cutover) {
+        Objects.requireNonNull(db, "db");
+        Objects.requireNonNull(cutover, "cutover");
+        DatabaseHandle handle = DatabaseHandle.of(db);
+        String schema = handle.stateSchema(cutover);
+        return Optional.ofNullable(handle.read("read the shared gate of " + cutover.subject(),
+                dsl -> SharedLatch.read(dsl, schema, cutover)));
+    }
+
+    /**
+     * The DDL of the monitor's tables ({@code cutover_observation} and {@code cutover_gate}) in
+     * {@code schema}, one statement a string, as {@link dev.cutover.core.StateTables#script(String)}
+     * renders it for the migration role.
+     *
+     * <pre>{@code
+     * Observations.ddl("cutover").forEach(System.out::println);
+     * }</pre>
+     */
+    public static List<String> ddl(String schema) {
+        String checked = dev.cutover.core.catalog.Names.require("schema", schema);
+        List<String> all = new ArrayList<>(Sql.renderDdl(ObservationStore::ddl, checked));
+        all.addAll(Sql.renderDdl(SharedLatch::ddl, checked));
+        return List.copyOf(all);
     }
 
     /** The observation table as people read it, e.g. {@code public.cutover_observation}. */

@@ -137,7 +137,8 @@ public final class DatabaseHandle {
     }
 
     /**
-     * Creates one of cutover's own tables if it is missing, once per JVM and schema.
+     * Creates one of cutover's own tables if the catalog does not show it, once per JVM and
+     * schema; runs no DDL when it exists.
      *
      * @param ddl creates the table with {@code if not exists}; gets the schema name
      */
@@ -148,7 +149,13 @@ public final class DatabaseHandle {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                read("create " + Identifiers.display(schema, table), dsl -> {
+                Sql.inTransaction(dataSource, stateTimeouts(), "create " + Identifiers.display(schema, table), dsl -> {
+                    // The catalog first: a table created ahead by the migration role needs no DDL rights at run time.
+                    if (dsl.fetchOne("""
+                            select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                            where n.nspname = ? and c.relname = ? and c.relkind in ('r', 'p')""", schema, table) != null) {
+                        return null;
+                    }
                     if (dsl.fetchOne("select 1 from pg_catalog.pg_namespace where nspname = ?", schema) == null) {
                         dsl.createSchemaIfNotExists(DSL.name(schema)).execute();
                     }
@@ -165,6 +172,15 @@ public final class DatabaseHandle {
                 }
             }
         }
+    }
+
+    /**
+     * The statement timeout of work on cutover's own tables (their DDL, the shared latch): the probe timeout,
+     * but at least 10 seconds (a short probe timeout is for reading the watched table).
+     */
+    public Sql.Timeouts stateTimeouts() {
+        java.time.Duration floor = java.time.Duration.ofSeconds(10);
+        return Sql.Timeouts.statement(settings.probeTimeout().compareTo(floor) < 0 ? floor : settings.probeTimeout());
     }
 
     /** Forgets that a state table exists, after it was found missing. */

@@ -252,6 +252,27 @@ public final class Sql {
         dsl.select(DSL.function("set_config", String.class, DSL.val(setting), DSL.val(value), DSL.val(true))).fetch();
     }
 
+    /**
+     * The DDL statements a piece of work would run against an empty schema, rendered and not
+     * run (the work's catalog reads see nothing): one place for a state table's DDL, used both
+     * to create it when missing and to write it into a script for the migration role.
+     */
+    public static List<String> renderDdl(java.util.function.BiConsumer<DSLContext, String> ddl, String schema) {
+        List<String> statements = new ArrayList<>();
+        DSLContext empty = DSL.using(SQLDialect.POSTGRES, SETTINGS);
+        org.jooq.tools.jdbc.MockDataProvider recorder = context -> {
+            String sql = context.sql().strip();
+            if (sql.regionMatches(true, 0, "select", 0, 6) || sql.regionMatches(true, 0, "with", 0, 4)) {
+                return new org.jooq.tools.jdbc.MockResult[] {
+                    new org.jooq.tools.jdbc.MockResult(0, empty.newResult(DSL.field(DSL.name("x"))))};
+            }
+            statements.add(sql);
+            return new org.jooq.tools.jdbc.MockResult[] {new org.jooq.tools.jdbc.MockResult(0)};
+        };
+        ddl.accept(DSL.using(new org.jooq.tools.jdbc.MockConnection(recorder), SQLDialect.POSTGRES, SETTINGS), schema);
+        return List.copyOf(statements);
+    }
+
     /** The SQLSTATE of a driver or jOOQ exception, or {@code null}. */
     public static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {

@@ -2,6 +2,7 @@ package dev.cutover.core.preflight;
 
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.gate.GateState;
 import dev.cutover.core.gate.Observation;
 import dev.cutover.core.gate.ObservationGap;
 import dev.cutover.core.gate.ObservationWindow;
@@ -10,6 +11,7 @@ import dev.cutover.core.internal.Texts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Judges the monitor's observations of one window for {@link PreflightChecks#nullBaselineStable}. */
 final class BaselineStability {
@@ -69,12 +71,41 @@ final class BaselineStability {
                     + baseline + " (" + w.aboveBaseline() + (w.aboveBaseline() == 1 ? " observation" : " observations")
                     + " above it): remediate, rearm the gate, and wait a full window at the baseline");
         }
+        latchProblem(w).ifPresent(problems::add);
         if (!problems.isEmpty()) {
             return fail(String.join("; ", problems));
         }
         return PreflightCheck.Outcome.pass(cutover.subject() + " stayed at or below baseline " + baseline + over + " ("
                 + w.observations() + " observations, no gap over " + Texts.duration(maxGap) + ", the newest at "
                 + Texts.instant(w.last().observedAt()) + " with count " + w.last().nullCount() + ")");
+    }
+
+    /**
+     * The runbook: a rise anywhere pauses the rollout before Stage B until remediation and a
+     * re-arm; so a gate latched now, or latched at any time in the window (on any replica),
+     * fails the check, naming the latch and the way out.
+     */
+    private Optional<String> latchProblem(ObservationWindow w) {
+        GateState gate = w.gate();
+        String wayOut = "remediate, then rearm() the gate (CutoverMonitor.rearm(), once for every replica), and wait a full "
+                + "window (" + Texts.duration(window) + ") at the baseline";
+        if (gate != null && gate.latched()) {
+            return Optional.of("the Stage A gate is latched NO_GO since "
+                    + gate.latchedAt().map(Texts::instant).orElse("an unknown time")
+                    + gate.latchedBy().map(by -> " (latched by " + by + ")").orElse("") + " when the count rose to "
+                    + gate.latchedCount() + " (peak " + gate.peak() + ", baseline " + baseline + "): " + wayOut);
+        }
+        if (w.latched() == 0) {
+            return Optional.empty();
+        }
+        Observation f = w.firstLatched();
+        String rearmed = gate == null ? "" : gate.rearmedAt().map(at -> "; it was re-armed at " + Texts.instant(at)
+                + gate.rearmedBy().map(by -> " by " + by).orElse("") + ", so the window is clear of the latch at "
+                + Texts.instant(at.plus(window))).orElse("");
+        return Optional.of("the Stage A gate was latched NO_GO in the window (" + w.latched()
+                + (w.latched() == 1 ? " observation" : " observations") + " latched, the first at "
+                + Texts.instant(f.observedAt()) + (f.instance() == null ? "" : " by " + f.instance()) + ", peak "
+                + (w.latchedPeak() == null ? "unknown" : w.latchedPeak()) + ")" + rearmed + ": " + wayOut);
     }
 
     /** Up to the next whole second, so "wait 22h more" is not written "wait 21h59m59s more". */

@@ -144,7 +144,10 @@ public final class PreflightChecks {
      *   <li>no two consecutive observations are more than {@code maxGap} apart;</li>
      *   <li>the newest observation is at most {@code maxGap} old;</li>
      *   <li>no observation in the window failed (probe error);</li>
-     *   <li>every count in the window is at or below {@code baseline}.</li>
+     *   <li>every count in the window is at or below {@code baseline};</li>
+     *   <li>the Stage A gate (the latch all monitors of the cutover share, table {@code cutover_gate})
+     *       is not latched NO_GO now, and no observation in the window, nor the one open at its start,
+     *       was made while it was latched: after a rise, remediate, re-arm, and wait a full window.</li>
      * </ul>
      * The failure detail names every rule broken, with times (UTC) and the next step.
      *

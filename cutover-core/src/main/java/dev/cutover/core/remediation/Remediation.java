@@ -101,6 +101,22 @@ public final class Remediation {
         return "Remediation[" + plan + "]";
     }
 
+    /**
+     * The DDL of the remediation journal (table {@code cutover_journal_batch} and view
+     * {@code cutover_journal}) in {@code schema}, one statement a string, as
+     * {@link dev.cutover.core.StateTables#script(String)} renders it for the migration role.
+     *
+     * <pre>{@code
+     * Remediation.journalDdl("cutover").forEach(System.out::println);
+     * }</pre>
+     */
+    public static java.util.List<String> journalDdl(String schema) {
+        // The engine creates the view only when it is missing; a script runs again, so it replaces it.
+        return dev.cutover.core.internal.Sql.renderDdl(RemediationEngine::journalDdl,
+                        dev.cutover.core.catalog.Names.require("schema", schema)).stream()
+                .map(sql -> sql.replaceFirst("^create view ", "create or replace view ")).toList();
+    }
+
     /** Collects the settings; each setter checks its argument at once, {@link #build()} checks them against the database. */
     public static final class Builder {
         private final CutoverDatabase db;

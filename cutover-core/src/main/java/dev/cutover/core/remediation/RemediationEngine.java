@@ -730,41 +730,44 @@ final class RemediationEngine {
     }
 
     static void ensureJournal(DatabaseHandle db, NotNullCutover cutover) {
-        db.ensureStateTable(db.stateSchema(cutover), JOURNAL_BATCHES, (dsl, schema) -> {
-            String kind = dsl.fetchOptional("""
-                    select c.relkind::text from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-                    where n.nspname = ? and c.relname = ?""", schema, JOURNAL).map(r -> r.get(0, String.class)).orElse(null);
-            if (kind != null && !kind.equals("v")) {
-                throw new CutoverConfigurationException(Identifiers.display(schema, JOURNAL) + " exists and is not a view. The "
-                        + "remediation journal is kept in " + Identifiers.display(schema, JOURNAL_BATCHES) + ", with a view "
-                        + JOURNAL + " over it; rename the existing relation (ALTER TABLE ... RENAME TO ...) to keep what it "
-                        + "holds, then run again.");
-            }
+        db.ensureStateTable(db.stateSchema(cutover), JOURNAL_BATCHES, RemediationEngine::journalDdl);
+    }
+
+    /** The journal's DDL, run when it is missing and rendered into the state tables' script. */
+    static void journalDdl(org.jooq.DSLContext dsl, String schema) {
+        String kind = dsl.fetchOptional("""
+                select c.relkind::text from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                where n.nspname = ? and c.relname = ?""", schema, JOURNAL).map(r -> r.get(0, String.class)).orElse(null);
+        if (kind != null && !kind.equals("v")) {
+            throw new CutoverConfigurationException(Identifiers.display(schema, JOURNAL) + " exists and is not a view. The "
+                    + "remediation journal is kept in " + Identifiers.display(schema, JOURNAL_BATCHES) + ", with a view "
+                    + JOURNAL + " over it; rename the existing relation (ALTER TABLE ... RENAME TO ...) to keep what it "
+                    + "holds, then run again.");
+        }
+        dsl.query("""
+                create table if not exists {0} (
+                  id bigint generated always as identity,
+                  run_id uuid not null,
+                  action text not null check (action in ('assign', 'undo')),
+                  table_schema text not null,
+                  table_name text not null,
+                  column_name text not null,
+                  keys jsonb not null check (jsonb_typeof(keys) = 'array'),
+                  key_count integer not null check (key_count > 0),
+                  old_value text,
+                  new_value text,
+                  policy text not null,
+                  at timestamptz not null default clock_timestamp(),
+                  primary key (run_id, id)
+                )""", DSL.name(schema, JOURNAL_BATCHES)).execute();
+        if (kind == null) {
             dsl.query("""
-                    create table if not exists {0} (
-                      id bigint generated always as identity,
-                      run_id uuid not null,
-                      action text not null check (action in ('assign', 'undo')),
-                      table_schema text not null,
-                      table_name text not null,
-                      column_name text not null,
-                      keys jsonb not null check (jsonb_typeof(keys) = 'array'),
-                      key_count integer not null check (key_count > 0),
-                      old_value text,
-                      new_value text,
-                      policy text not null,
-                      at timestamptz not null default clock_timestamp(),
-                      primary key (run_id, id)
-                    )""", DSL.name(schema, JOURNAL_BATCHES)).execute();
-            if (kind == null) {
-                dsl.query("""
-                        create view {0} as
-                        select b.id as batch_id, b.run_id, b.action, b.table_schema, b.table_name, b.column_name, k.key,
-                               b.old_value, b.new_value, b.policy, b.at
-                        from {1} b cross join lateral jsonb_array_elements(b.keys) as k(key)""",
-                        DSL.name(schema, JOURNAL), DSL.name(schema, JOURNAL_BATCHES)).execute();
-            }
-        });
+                    create view {0} as
+                    select b.id as batch_id, b.run_id, b.action, b.table_schema, b.table_name, b.column_name, k.key,
+                           b.old_value, b.new_value, b.policy, b.at
+                    from {1} b cross join lateral jsonb_array_elements(b.keys) as k(key)""",
+                    DSL.name(schema, JOURNAL), DSL.name(schema, JOURNAL_BATCHES)).execute();
+        }
     }
 
     // ---------------------------------------------------------------- undo

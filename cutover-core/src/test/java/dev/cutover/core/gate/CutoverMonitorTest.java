@@ -11,6 +11,8 @@ import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +31,7 @@ class CutoverMonitorTest {
     void rows() {
         database.execute("""
                 truncate "user", organizations restart identity;
-                drop table if exists cutover_observation;
+                drop table if exists cutover_observation, cutover_gate;
                 insert into organizations (name, domain) values ('Acme', 'acme.test');
                 insert into "user" (email, organization_id) values ('ann@acme.test', 1);
                 """);
@@ -122,8 +124,8 @@ class CutoverMonitorTest {
             assertThat(decision.verdict()).isEqualTo(Verdict.NO_GO);
             assertThat(decision.nullCount()).hasValue(0);
             assertThat(decision.reason()).startsWith("public.\"user\".organization_id is NO_GO, latched since "
-                    + database.queryString("select to_char(min(observed_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
-                    + "from cutover_observation where latched"))
+                    + database.queryString("select to_char(latched_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+                    + "from cutover_gate"))
                     .endsWith(" when the NULL count rose to 2, above baseline 0 (peak 3, now 0): "
                             + "pause rollout and remediate before Stage B, then rearm() the gate.");
 
@@ -180,19 +182,113 @@ class CutoverMonitorTest {
     }
 
     @Test
-    void keepsRunningWhenAnObservationCannotBeStored() {
+    void aStateTableDroppedWhileRunningIsCreatedAgain() {
         List<Decision> decisions = new CopyOnWriteArrayList<>();
         try (CutoverMonitor monitor = CutoverMonitor.builder(db, CUTOVER).every(Duration.ofHours(1))
                 .onDecision(decisions::add).start()) {
             await("the first evaluation", () -> decisions.size() == 1);
             database.execute("drop table cutover_observation");
 
-            Decision decision = monitor.evaluateNow();
+            assertThat(monitor.evaluateNow().verdict()).isEqualTo(Verdict.GO);
+            assertThat(observations()).isEqualTo(1);
 
-            assertThat(decision.verdict()).isEqualTo(Verdict.GO);
-            assertThat(decisions).hasSize(2);
+            database.execute("insert into \"user\" (email) values ('bob@example.com')");
+            assertThat(monitor.evaluateNow().verdict()).isEqualTo(Verdict.NO_GO);
+            database.execute("drop table cutover_gate; update \"user\" set organization_id = 1");
+
+            // The latch this monitor held survives the drop: the row is created again latched.
+            Decision kept = monitor.evaluateNow();
+            assertThat(kept.verdict()).isEqualTo(Verdict.NO_GO);
+            assertThat(kept.reason()).contains("when the NULL count rose to 1, above baseline 0 (peak 1, now 0)");
+            assertThat(database.queryString("select concat_ws(' ', latched, latched_count, peak) from cutover_gate"))
+                    .isEqualTo("t 1 1");
+            assertThat(observations()).isEqualTo(3);
+            assertThat(decisions).hasSize(4);
             assertThat(monitor.isRunning()).isTrue();
         }
+    }
+
+    @Test
+    void closeCancelsAnEvaluationWaitingForALockAndNothingIsStoredOrPublishedAfter() throws InterruptedException {
+        CutoverDatabase patient = CutoverDatabase.builder(database.dataSource()).probeTimeout(Duration.ofMinutes(5)).build();
+        List<Decision> decisions = new CopyOnWriteArrayList<>();
+        CutoverMonitor monitor = CutoverMonitor.builder(patient, CUTOVER).every(Duration.ofMillis(200))
+                .onDecision(decisions::add).start();
+        await("a first decision", () -> !decisions.isEmpty());
+        String waiting = "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' "
+                + "and query ilike '%organization_id%'";
+        int seen;
+        long rows;
+        try (var lock = LockHolder.accessExclusive(database, "\"user\"")) {
+            await("the monitor's probe waits for the lock", () -> database.queryLong(waiting) > 0);
+            seen = decisions.size();
+            rows = observations();
+
+            monitor.close();
+
+            await("the probe's statement is cancelled", () -> database.queryLong(waiting) == 0);
+            await("the monitor's thread ends", () -> Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(t -> t.getName().startsWith("cutover-monitor ") && t.isAlive()));
+        }
+        Thread.sleep(500);
+        assertThat(decisions).hasSize(seen);
+        assertThat(observations()).isEqualTo(rows);
+    }
+
+    @Test
+    void closeFromAListenerDoesNotWaitForItsOwnThreadAndPublishesNothingMore() {
+        AtomicReference<CutoverMonitor> self = new AtomicReference<>();
+        List<String> calls = new CopyOnWriteArrayList<>();
+        CountDownLatch closed = new CountDownLatch(1);
+        CutoverMonitor monitor = CutoverMonitor.builder(db, CUTOVER).every(FAST)
+                .onDecision(d -> {
+                    CutoverMonitor m = self.get();
+                    if (m != null && closed.getCount() > 0) {
+                        m.close();
+                        calls.add("closed, interrupted " + Thread.currentThread().isInterrupted());
+                        closed.countDown();
+                    }
+                })
+                .onDecision(d -> calls.add("second listener " + (closed.getCount() == 0 ? "after close" : "before close")))
+                .start();
+        self.set(monitor);
+        await("the listener closed the monitor", () -> closed.getCount() == 0);
+        await("the monitor's thread ends", () -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.getName().startsWith("cutover-monitor ") && t.isAlive()));
+
+        assertThat(monitor.isRunning()).isFalse();
+        assertThat(calls).contains("closed, interrupted false").doesNotContain("second listener after close");
+    }
+
+    @Test
+    void everyIsAFixedRateStartToStart() throws InterruptedException {
+        // Each evaluation takes its probe and store plus a slow listener's 250 ms, of a 300 ms period. With a delay
+        // after each, start to start would be at least its duration plus the period; at a fixed rate it is the
+        // period, or the duration when that is longer. The sum over all evaluations tells the two apart, however
+        // slow the machine: the fixed rate saves at least the 250 ms each (min(period, duration)); 100 ms is asserted.
+        Duration period = Duration.ofMillis(300);
+        List<long[]> runs = new CopyOnWriteArrayList<>();
+        try (CutoverMonitor monitor = CutoverMonitor.builder(db, CUTOVER).every(period).onDecision(d -> {
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    long start = d.at().getEpochSecond() * 1_000_000_000L + d.at().getNano();
+                    java.time.Instant end = java.time.Instant.now();
+                    runs.add(new long[] {start, end.getEpochSecond() * 1_000_000_000L + end.getNano()});
+                }).start()) {
+            await("ten evaluations", () -> runs.size() >= 10);
+        }
+        int n = 10;
+        long startToStart = runs.get(n - 1)[0] - runs.get(0)[0];
+        long withDelayAtLeast = 0;
+        for (int i = 0; i < n - 1; i++) {
+            withDelayAtLeast += runs.get(i)[1] - runs.get(i)[0] + period.toNanos();
+        }
+        assertThat(startToStart).as("start to start of %s evaluations: %s ms; with a delay after each at least %s ms", n,
+                startToStart / 1_000_000, withDelayAtLeast / 1_000_000)
+                .isLessThan(withDelayAtLeast - (n - 1) * Duration.ofMillis(100).toNanos());
     }
 
     @Test

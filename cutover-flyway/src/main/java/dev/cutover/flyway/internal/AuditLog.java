@@ -21,29 +21,48 @@ public final class AuditLog {
     /** The table's name. */
     public static final String TABLE = "cutover_audit";
 
+    private static final String CREATE = """
+            create table if not exists {0} (
+                id bigint generated always as identity primary key,
+                recorded_at timestamptz not null default now(),
+                database_user text not null default current_user,
+                actor text,
+                incident text not null,
+                reason text not null,
+                migration text not null,
+                subject text not null,
+                change text not null
+            )""";
+
     private AuditLog() {
     }
 
-    /** Creates the table if it is missing and records one override. */
+    /** The table's DDL in {@code schema}, for the migration role's script. */
+    public static String ddl(String schema) {
+        return DSL.using(SQLDialect.POSTGRES).render(DSL.query(CREATE, DSL.name(schema, TABLE)));
+    }
+
+    /** The grant the runtime role needs on the table: SELECT and INSERT. */
+    public static String grant(String schema, String role) {
+        return DSL.using(SQLDialect.POSTGRES).render(DSL.query("grant select, insert on {0} to {1}", DSL.name(schema, TABLE),
+                DSL.name(role)));
+    }
+
+    /** Creates the table if the catalog does not show it (no DDL when it exists) and records one override. */
     public static void record(CutoverDatabase db, String schema, IncidentOverride override, String migration, String subject,
                               String change) {
         try (Connection connection = db.dataSource().getConnection()) {
             DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
-            if (dsl.fetchOne("select 1 from pg_catalog.pg_namespace where nspname = ?", schema) == null) {
-                dsl.createSchemaIfNotExists(DSL.name(schema)).execute();
+            boolean exists = dsl.fetchOne("""
+                    select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                    where n.nspname = ? and c.relname = ? and c.relkind in ('r', 'p')""", schema, TABLE) != null;
+            if (!exists) {
+                // Only when the catalog does not show it: a table created ahead needs no DDL rights at run time.
+                if (dsl.fetchOne("select 1 from pg_catalog.pg_namespace where nspname = ?", schema) == null) {
+                    dsl.createSchemaIfNotExists(DSL.name(schema)).execute();
+                }
+                dsl.query(CREATE, DSL.name(schema, TABLE)).execute();
             }
-            dsl.query("""
-                    create table if not exists {0} (
-                        id bigint generated always as identity primary key,
-                        recorded_at timestamptz not null default now(),
-                        database_user text not null default current_user,
-                        actor text,
-                        incident text not null,
-                        reason text not null,
-                        migration text not null,
-                        subject text not null,
-                        change text not null
-                    )""", DSL.name(schema, TABLE)).execute();
             dsl.query("insert into {0} (actor, incident, reason, migration, subject, change) values ({1}, {2}, {3}, {4}, {5}, {6})",
                     DSL.name(schema, TABLE), DSL.val(override.actor().orElse(null), String.class), DSL.val(override.incident()),
                     DSL.val(override.reason()), DSL.val(migration), DSL.val(subject), DSL.val(change)).execute();
