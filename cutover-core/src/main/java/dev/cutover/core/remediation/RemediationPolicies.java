@@ -29,7 +29,11 @@ public final class RemediationPolicies {
     /**
      * Assigns the first column of the one row a query returns. Named parameters
      * ({@code :email}) are bound from the row's key and inspect columns, as bind values. The
-     * query runs in the batch's own transaction, before its UPDATE. No row: skip with reason
+     * query runs in the batch's own short transaction, after the batch's rows were read with
+     * {@code FOR NO KEY UPDATE} and before its UPDATE: the row values it is given cannot change
+     * until the batch commits, so the value is decided on what the UPDATE writes against. The
+     * tables the query reads are read as they are committed at that moment (READ COMMITTED);
+     * they are not locked. No row: skip with reason
      * {@code "no match"}; two or more rows: skip with {@code "ambiguous: 2 or more rows"}; a
      * NULL value: skip with {@code "lookup returned NULL"}. Results are cached within a batch.
      *
