@@ -150,10 +150,9 @@ final class BatchStatements {
                 try {
                     traced = PolicyTree.decide(plan.policy(), read.row());
                 } catch (LookupPolicy.LookupFailedException e) {
-                    throw e.masking(sensitiveValues(read.row()));
+                    throw cutover.sensitive().isEmpty() ? e : e.redacted(sensitiveValues(read.row()), cutover);
                 } catch (RuntimeException e) {
-                    throw new PolicyFailedException("Policy " + PolicyTree.describe(plan.policy()) + " failed on row "
-                            + masked(read.row().key()) + " of " + cutover.subject() + ": " + e, e);
+                    throw policyFailed(read, e);
                 }
                 if (traced.decision() instanceof RemediationDecision.Assign assign
                         && PlanCheck.holdsNul(PlanCheck.literal(assign.value()))) {
@@ -371,10 +370,27 @@ final class BatchStatements {
         return DSL.query("""
                 insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value, policy,
                                  xact)
-                select {1}, 'assign', {2}, {3}, {4}, jsonb_agg(cutover_key), count(*), null, min(cutover_new), {5}, txid_current()
+                select {1}, 'assign', {2}, {3}, {4}, jsonb_agg(cutover_key), count(*), null, {7}, {5}, txid_current()
                 from {6} having count(*) > 0""",
                 Journal.batchTable(db, cutover), DSL.val(runId), DSL.val(cutover.schema()), DSL.val(cutover.table()),
-                DSL.val(cutover.column()), DSL.val(policy), u);
+                DSL.val(cutover.column()), DSL.val(policy), u,
+                // A sensitive column's value is not kept: undo then relies on the row version alone.
+                cutover.sensitive().contains(cutover.column()) ? DSL.inline((String) null) : DSL.field("min(cutover_new)"));
+    }
+
+    /**
+     * A policy threw. Its message may quote the row, or something derived from it: with sensitive
+     * columns, the message and the exception are left out and only its class is named.
+     */
+    private PolicyFailedException policyFailed(Read read, RuntimeException e) {
+        String prefix = "Policy " + PolicyTree.describe(plan.policy()) + " failed on row " + masked(read.row().key()) + " of "
+                + cutover.subject() + ": ";
+        if (cutover.sensitive().isEmpty()) {
+            return new PolicyFailedException(prefix + e, e);
+        }
+        return new PolicyFailedException(prefix + e.getClass().getName() + " (its message is left out: "
+                + String.join(", ", cutover.sensitive()) + " " + (cutover.sensitive().size() == 1 ? "is" : "are")
+                + " sensitive)", null);
     }
 
     private List<String> sensitiveValues(RemediationRow row) {

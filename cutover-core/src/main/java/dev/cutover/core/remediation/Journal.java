@@ -25,6 +25,11 @@ import org.jooq.impl.DSL;
  * The 32-bit {@code xmin} wraps after about four billion transactions; a row would have to be
  * rewritten by exactly the transaction with the same low 32 bits, and still hold the value the
  * run set, to be taken for unchanged.
+ *
+ * <p>Sensitive values: when the column being fixed is sensitive, an entry's {@code new_value}
+ * is left NULL and undo relies on the row version alone. A sensitive key column is refused
+ * before the run ({@link PlanCheck#checkKeyNotSensitive}): the journal must name the rows it
+ * changed, readably, for undo and audit.
  */
 final class Journal {
 

@@ -40,6 +40,7 @@ final class PlanCheck {
         DatabaseHandle db = DatabaseHandle.of(plan.db());
         Target target = db.target(plan.cutover());
         checkKey(db, target);
+        checkKeyNotSensitive(target);
         List<String> columns = target.shownColumns();
         List<Object> constants = new ArrayList<>();
         PolicyTree.visit(plan.policy(), p -> {
@@ -126,6 +127,21 @@ final class PlanCheck {
     }
 
     // ---------------------------------------------------------------- the key
+
+    /**
+     * The journal keeps each changed row's key readable, so that undo can find the row: a
+     * sensitive key column would leave the database readable there. Refused.
+     */
+    static void checkKeyNotSensitive(Target target) {
+        NotNullCutover cutover = target.cutover();
+        List<String> sensitiveKey = target.keyColumns().stream().filter(cutover.sensitive()::contains).toList();
+        if (!sensitiveKey.isEmpty()) {
+            throw new CutoverConfigurationException("Key column " + String.join(", ", sensitiveKey) + " of "
+                    + Identifiers.display(cutover.schema(), cutover.table()) + " is sensitive, and the remediation journal keeps "
+                    + "each changed row's key readable so that undo can find the row. Remediate by a key that is not sensitive "
+                    + "(the primary key, or a unique index over NOT NULL columns) with NotNullCutover.builder(...).key(...).");
+        }
+    }
 
     /** A unique index of the table as the catalog describes it. */
     private record UniqueIndex(String name, boolean primary, boolean partial, boolean expression, List<String> columns,

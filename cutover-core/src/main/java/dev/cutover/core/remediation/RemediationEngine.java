@@ -72,6 +72,8 @@ final class RemediationEngine {
         if (!plan.dryRun()) {
             Journal.ensure(db, cutover);
         }
+        // Decided before the batch connection is taken: a run never holds more than one connection.
+        boolean plainCount = plainCount();
         RateLimiter limiter = plan.maxRowsPerSecond() > 0 ? RateLimiter.of("cutover-remediation-" + runId,
                 RateLimiterConfig.custom().limitForPeriod(permitsPerPeriod()).limitRefreshPeriod(refreshPeriod())
                         .timeoutDuration(Duration.ofSeconds(3)).build()) : null;
@@ -157,13 +159,13 @@ final class RemediationEngine {
                     if (limiter != null && !plan.dryRun()) {
                         throttle(limiter, result.assigned());
                     }
-                    if (result.rows() < plan.batchSize()) {
+                    if (result.rows() < plan.batchSize() || Thread.currentThread().isInterrupted()) {
                         break;
                     }
                     last = result.lastKey();
                 }
                 try {
-                    remaining = remaining(runner);
+                    remaining = remaining(runner, plainCount);
                 } catch (CutoverException e) {
                     throw e;
                 } catch (Exception e) {
@@ -181,6 +183,10 @@ final class RemediationEngine {
                     outcome = RemediationReport.Outcome.DRY_RUN;
                     break;
                 }
+                if (Thread.currentThread().isInterrupted()) {
+                    outcome = RemediationReport.Outcome.INTERRUPTED;
+                    break;
+                }
                 if (remaining == 0) {
                     outcome = RemediationReport.Outcome.COMPLETE;
                     break;
@@ -192,6 +198,16 @@ final class RemediationEngine {
                 if (round >= plan.maxRounds()) {
                     outcome = RemediationReport.Outcome.ROUNDS_EXHAUSTED;
                     break;
+                }
+            }
+            if (!plan.dryRun()) {
+                // A batch whose commit was lost in transit (08xxx after COMMIT) is in the journal: count from there.
+                try {
+                    assigned = journaled(runner);
+                } catch (CutoverException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw Sql.translate("read the journal of run " + runId + " on " + subject, e);
                 }
             }
             Duration took = Duration.ofNanos(System.nanoTime() - start);
@@ -212,21 +228,59 @@ final class RemediationEngine {
     static final int COUNT_CHUNK_BLOCKS = 4_096;
 
     /**
-     * The NULL rows left after a round. With a partial NULL index, or before PostgreSQL 14, one
-     * {@code count(*)}; otherwise the table is read in ranges of {@link #COUNT_CHUNK_BLOCKS}
-     * blocks (TID range scans), one short statement each, so that no statement scans a large
-     * table whole or holds one snapshot for as long as that takes.
+     * Whether the end-of-round count is one {@code count(*)}: with a partial NULL index, or before
+     * PostgreSQL 14. Read once, before the run takes its batch connection: a run never holds more
+     * than one connection.
      */
-    private long remaining(BatchRunner runner) throws Exception {
-        NullProbe probe = plan.db().probe(cutover);
-        if (db.serverVersion().major() < 14 || probe.nullIndex().isPresent()) {
-            return probe.count();
+    private boolean plainCount() {
+        return db.serverVersion().major() < 14 || plan.db().probe(cutover).nullIndex().isPresent();
+    }
+
+    /**
+     * The NULL rows left after a round, on the run's one connection. With a partial NULL index,
+     * or before PostgreSQL 14, one {@code count(*)}; otherwise each relation that holds rows (the
+     * table, or each leaf partition of a partitioned table) is read in ranges of
+     * {@link #COUNT_CHUNK_BLOCKS} blocks (TID range scans), one short statement each, so that no
+     * statement scans a large table whole or holds one snapshot for as long as that takes.
+     */
+    private long remaining(BatchRunner runner, boolean plainCount) throws Exception {
+        if (plainCount) {
+            return runner.inTransaction((connection, dsl) -> dsl.selectCount().from(target.table())
+                    .where(target.column().isNull()).fetchOne(0, Long.class)).value();
         }
         return countNullsByBlockRanges(runner, target, COUNT_CHUNK_BLOCKS);
     }
 
-    /** Counts the target's NULL rows in block ranges of {@code chunkBlocks}, each range in its own statement. */
+    /** Rows this run assigned, as its journal says. */
+    private long journaled(BatchRunner runner) throws Exception {
+        return runner.inTransaction((connection, dsl) -> dsl.resultQuery(
+                "select coalesce(sum(key_count), 0)::bigint from {0} where run_id = {1} and action = 'assign'",
+                Journal.batchTable(db, cutover), DSL.val(runId)).fetchOne(0, Long.class)).value();
+    }
+
+    /**
+     * Counts the target's NULL rows in block ranges of {@code chunkBlocks}, each range in its own
+     * statement, relation by relation: the table itself, or every leaf partition of a partitioned
+     * table (whose own size is 0).
+     */
     static long countNullsByBlockRanges(BatchRunner runner, Target target, int chunkBlocks) throws Exception {
+        List<Name> parts = runner.inTransaction((connection, dsl) -> dsl.resultQuery("""
+                select n.nspname::text, c.relname::text
+                from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                where c.relkind in ('r', 'm') and c.oid in (
+                  select t.relid from pg_catalog.pg_partition_tree({0}::regclass) t where t.isleaf
+                  union all select {0}::regclass::oid)
+                order by c.oid""", DSL.val(dsl.render(target.tableName())))
+                .fetch(r -> DSL.name(r.get(0, String.class), r.get(1, String.class)))).value();
+        long total = 0;
+        for (Name part : parts) {
+            total += countNullsByBlockRanges(runner, part, DSL.name(target.cutover().column()), chunkBlocks);
+        }
+        return total;
+    }
+
+    /** Counts a relation's NULL rows in block ranges of {@code chunkBlocks}, each range in its own statement. */
+    static long countNullsByBlockRanges(BatchRunner runner, Name table, Name column, int chunkBlocks) throws Exception {
         long total = 0;
         long from = 0;
         while (true) {
@@ -235,8 +289,8 @@ final class RemediationEngine {
                 Record r = dsl.resultQuery("""
                         select (select count(*) from {0} where ctid >= {1}::tid and ctid < {2}::tid and {3} is null) as nulls,
                                pg_catalog.pg_relation_size({4}::regclass) / current_setting('block_size')::bigint as blocks""",
-                        target.tableName(), DSL.val("(" + start + ",0)"), DSL.val("(" + (start + chunkBlocks) + ",0)"),
-                        target.column(), DSL.val(dsl.render(target.tableName()))).fetchOne();
+                        table, DSL.val("(" + start + ",0)"), DSL.val("(" + (start + chunkBlocks) + ",0)"),
+                        column, DSL.val(dsl.render(table))).fetchOne();
                 return new long[] {r.get("nulls", Long.class), r.get("blocks", Long.class)};
             }).value();
             total += counted[0];
@@ -269,6 +323,10 @@ final class RemediationEngine {
         int chunk = permitsPerPeriod();
         while (left > 0) {
             int n = Math.min(left, chunk);
+            if (Thread.currentThread().isInterrupted()) {
+                // Stop waiting: the run ends after this batch, with a report.
+                return;
+            }
             if (!limiter.acquirePermission(n)) {
                 // A bounded wait ran out; the next acquisition waits again. Never unbounded.
                 LOG.atDebug().addKeyValue("target", cutover.subject()).log("Rate limiter wait timed out; continuing to wait");
@@ -292,17 +350,27 @@ final class RemediationEngine {
     private CutoverException failure(Exception e, long batch, long assignedBefore, long retries) {
         String committed = " Nothing in this batch was changed; " + assignedBefore + " rows assigned before are journaled under run "
                 + runId + (plan.dryRun() ? " (dry run: none)" : " (Remediation.undo(db, runId) puts them back)") + ".";
+        boolean sensitive = !cutover.sensitive().isEmpty();
         LookupPolicy.LookupFailedException lookup = find(e, LookupPolicy.LookupFailedException.class);
         if (lookup != null) {
             String state = Sql.sqlState(lookup);
             return new CutoverDatabaseException("Lookup policy failed while remediating " + cutover.subject() + " in batch " + batch
                     + (state == null ? "" : " (SQLSTATE " + state + ")") + ": " + firstLine(lookup.getMessage()) + ". SQL: "
-                    + lookup.sql() + "." + committed, state, e);
+                    + lookup.sql() + "." + committed, state, sensitive ? lookup : e);
         }
         if (e instanceof BatchStatements.PolicyFailedException p) {
             return new RemediationException(p.getMessage() + "." + committed, p.getCause());
         }
         String attempts = retries > 0 ? " after " + retries + " retries" : "";
+        String state = Sql.sqlState(e);
+        if (sensitive) {
+            // The server's detail may quote the row ("Failing row contains (...)"): only its first line, quoted words
+            // that are not names of the cutover left out, and no cause that would carry the rest.
+            String words = Redaction.serverWords(e, List.of(), Redaction.knownWords(cutover, ""));
+            return new CutoverDatabaseException("Could not remediate batch " + batch + " of " + cutover.subject() + attempts
+                    + (state == null ? "" : " (SQLSTATE " + state + ")") + ": " + words + "." + committed, state,
+                    new java.sql.SQLException(words, state));
+        }
         CutoverDatabaseException translated = Sql.translate("remediate batch " + batch + " of " + cutover.subject() + attempts, e);
         return new CutoverDatabaseException(translated.getMessage() + committed, translated.sqlState().orElse(null), e);
     }

@@ -128,7 +128,7 @@ final class Undo {
                   from cutover_e cross join lateral jsonb_array_elements(cutover_e.keys) as e(key)
                 ), cutover_u as (
                   update {4} as cutover_row set {5} = null from cutover_k
-                  where {6} and {7}::text = cutover_k.new_value
+                  where {6} and {7} is not null and ({7}::text = cutover_k.new_value or cutover_k.new_value is null)
                     and cutover_row.xmin::text::bigint = cutover_k.xact % 4294967296
                   returning cutover_k.key, cutover_k.new_value
                 ), cutover_ins as (

@@ -273,4 +273,77 @@ class RemediationSafetyTest {
                 where u.id % 2 = 0 and o.domain is distinct from split_part(u.email, '@', 2)""")).isZero();
         assertThat(application).containsExactly("waited for the batch's row lock: 55P03");
     }
+
+    // ---------------------------------------------------------------- defect 9: no sensitive value, or part of one, leaves
+
+    static final NotNullCutover SECRET_EMAIL = NotNullCutover.builder("user", "organization_id")
+            .inspect("id", "email").sensitive("email").build();
+
+    private static List<String> messages(Throwable e) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            out.add(String.valueOf(t));
+            for (Throwable s : t.getSuppressed()) {
+                out.add(String.valueOf(s));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aFailingBatchQuotesNoRowOfATableWithSensitiveColumns() {
+        database.execute("""
+                update "user" set email = 'JOHN.SMITH@EXAMPLE.COM' where id = 2;
+                alter table "user" add constraint not_two check (organization_id <> 2);
+                """);
+        try {
+            for (RemediationPolicy policy : List.of(RemediationPolicies.constant(2L), row -> RemediationDecision.assign(2L))) {
+                assertThatThrownBy(() -> Remediation.builder(db, SECRET_EMAIL).policy(policy).build().run())
+                        .hasMessageContaining("(SQLSTATE 23514): new row for relation \"user\" violates check constraint \"***\"")
+                        .satisfies(e -> assertThat(messages(e)).noneMatch(m -> m.contains("JOHN") || m.contains("EXAMPLE")
+                                || m.contains("Failing row")));
+            }
+        } finally {
+            database.execute("alter table \"user\" drop constraint not_two");
+        }
+    }
+
+    @Test
+    void aPolicysExceptionTextIsLeftOutWhenTheTableHasSensitiveColumns() {
+        RemediationPolicy leaky = row -> {
+            String email = (String) row.value("email");
+            throw new IllegalStateException("no organization for " + email.substring(0, email.indexOf('@')));
+        };
+        assertThatThrownBy(() -> Remediation.builder(db, SECRET_EMAIL).policy(leaky).build().run())
+                .isInstanceOf(RemediationException.class)
+                .hasNoCause()
+                .hasMessageContaining("java.lang.IllegalStateException (its message is left out: email is sensitive)")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("u2"));
+    }
+
+    @Test
+    void aLookupErrorQuotingAValueDerivedFromASensitiveOneIsRedacted() {
+        Remediation remediation = Remediation.builder(db, SECRET_EMAIL)
+                .policy(RemediationPolicies.lookup("select id from organizations where id = cast(split_part(:email, '@', 1) as bigint)"))
+                .build();
+        assertThatThrownBy(remediation::run)
+                .hasMessageContaining("(SQLSTATE 22P02): invalid input syntax for type bigint: \"***\". SQL: ")
+                .satisfies(e -> assertThat(messages(e)).noneMatch(m -> m.contains("\"u2\"") || m.contains("u2@")));
+    }
+
+    @Test
+    void aSensitiveKeyIsRefusedAndASensitiveColumnsValueIsNotJournaled() {
+        NotNullCutover secretKey = NotNullCutover.builder("user", "organization_id").sensitive("id").build();
+        assertThatThrownBy(() -> Remediation.builder(db, secretKey).policy(RemediationPolicies.constant(2L)).build())
+                .isInstanceOf(CutoverConfigurationException.class)
+                .hasMessage("Key column id of public.\"user\" is sensitive, and the remediation journal keeps each changed row's "
+                        + "key readable so that undo can find the row. Remediate by a key that is not sensitive (the primary key, "
+                        + "or a unique index over NOT NULL columns) with NotNullCutover.builder(...).key(...).");
+
+        NotNullCutover secretColumn = NotNullCutover.builder("user", "organization_id").sensitive("organization_id").build();
+        RemediationReport report = Remediation.builder(db, secretColumn).policy(RemediationPolicies.constant(2L)).build().run();
+        assertThat(report.assignedByValue()).containsOnlyKeys("***");
+        assertThat(database.queryLong("select count(*) from cutover_journal where new_value is not null")).isZero();
+        assertThat(Remediation.undo(db, report.runId()).restored()).isEqualTo(15);
+    }
 }
