@@ -58,6 +58,8 @@ final class BatchStatements {
     private final List<String> shown;
     /** Set when every row gets the same value: each batch is then a single statement. */
     private final PolicyTree.Constant constant;
+    /** Set when PostgreSQL computes each row's value: each batch is then a single statement. */
+    private final SqlPolicy sqlPolicy;
 
     BatchStatements(RemediationSettings plan, DatabaseHandle db, Target target, UUID runId) {
         this.plan = plan;
@@ -67,11 +69,108 @@ final class BatchStatements {
         this.runId = runId;
         this.shown = target.shownColumns();
         this.constant = plan.dryRun() ? null : PolicyTree.constantOf(plan.policy()).orElse(null);
+        this.sqlPolicy = PolicyTree.sqlOf(plan.policy()).orElse(null);
     }
 
     /** The next batch after {@code after}, with the statements that fit the policy. */
     BatchResult next(Connection connection, DSLContext dsl, List<Object> after, int reported) throws SQLException {
+        if (sqlPolicy != null) {
+            return sqlBatch(dsl, after, reported);
+        }
         return constant != null ? constantBatch(dsl, after, reported) : batch(connection, dsl, after, reported);
+    }
+
+    /**
+     * A batch of a {@linkplain RemediationPolicies#sql SQL policy}, in one statement: read the
+     * next NULL rows locked, with the policy's value for each (the row aliased {@code u}), update
+     * the rows with a value where still NULL, journal one entry per value, and return every row
+     * read with its value and whether it changed. A dry run reads only, without locks.
+     */
+    private BatchResult sqlBatch(DSLContext dsl, List<Object> after, int reported) {
+        List<QueryPart> selected = new ArrayList<>();
+        for (int i = 0; i < shown.size(); i++) {
+            selected.add(DSL.field("{0} as {1}", DSL.field(DSL.name("u", shown.get(i))), DSL.name("cutover_s" + i)));
+        }
+        List<Field<Object>> keys = target.keyColumns().stream().map(k -> DSL.field(DSL.name("u", k))).toList();
+        Condition where = DSL.field(DSL.name("u", cutover.column())).isNull();
+        if (after != null) {
+            where = where.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
+                    : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
+        }
+        QueryPart read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where {3} order by {4} limit {5}",
+                DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where,
+                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()));
+        Result<Record> rows = plan.dryRun()
+                ? dsl.resultQuery("with cutover_b as ({0}) select cutover_b.*, false as cutover_changed, "
+                        + "cutover_v::text as cutover_text from cutover_b", read).fetch()
+                : dsl.resultQuery(sqlUpdate(), read, target.tableName(), DSL.name(cutover.column()), sqlJoin("cutover_row"),
+                        DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(sqlReturning()),
+                        journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true), sqlJoin("cutover_u"),
+                        DSL.list(target.keyColumns().stream().map(k -> DSL.field(DSL.name("cutover_s" + shown.indexOf(k))).asc())
+                                .toList())).fetch();
+        return sqlResult(rows, after, reported);
+    }
+
+    private static String sqlUpdate() {
+        return """
+                with cutover_b as ({0} for no key update of u), cutover_u as (
+                  update {1} as cutover_row set {2} = cutover_b.cutover_v from cutover_b
+                  where {3} and cutover_b.cutover_v is not null and {4} is null
+                  returning {5}
+                ), cutover_j as ({6})
+                select cutover_b.*, exists (select 1 from cutover_u where {7}) as cutover_changed,
+                       cutover_b.cutover_v::text as cutover_text
+                from cutover_b order by {8}""";
+    }
+
+    /** The key columns of {@code alias} equal to those read into {@code cutover_b}. */
+    private QueryPart sqlJoin(String alias) {
+        List<Condition> join = new ArrayList<>();
+        for (int i = 0; i < target.keyColumns().size(); i++) {
+            String k = target.keyColumns().get(i);
+            Field<Object> left = alias.equals("cutover_u") ? DSL.field(DSL.name(alias, "cutover_k" + i)) : DSL.field(DSL.name(alias, k));
+            join.add(DSL.condition("{0} = {1}", left, DSL.field(DSL.name("cutover_b", "cutover_s" + shown.indexOf(k)))));
+        }
+        return DSL.and(join);
+    }
+
+    private List<QueryPart> sqlReturning() {
+        List<QueryPart> out = new ArrayList<>();
+        List<QueryPart> pairs = new ArrayList<>();
+        for (int i = 0; i < target.keyColumns().size(); i++) {
+            Field<Object> k = DSL.field(DSL.name("cutover_row", target.keyColumns().get(i)));
+            out.add(DSL.field("{0} as {1}", k, DSL.name("cutover_k" + i)));
+            pairs.add(DSL.val(target.keyColumns().get(i)));
+            pairs.add(k);
+        }
+        out.add(DSL.field("jsonb_build_object({0}) as cutover_key", DSL.list(pairs)));
+        out.add(DSL.field("{0}::text as cutover_new", DSL.field(DSL.name("cutover_row", cutover.column()))));
+        return out;
+    }
+
+    private BatchResult sqlResult(Result<Record> rows, List<Object> after, int reported) {
+        String policy = PolicyTree.describe(plan.policy());
+        int assigned = 0;
+        Map<String, Integer> byValue = new LinkedHashMap<>();
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
+        List<Object> lastKey = after;
+        for (Record r : rows) {
+            Read row = read(r, 0);
+            lastKey = row.key();
+            String value = r.get("cutover_text", String.class);
+            if (value == null) {
+                skipped.add(new RemediationReport.SkippedRow(masked(row.row().key()), maskedColumns(row.row()), SqlPolicy.NULL_REASON));
+            } else if (plan.dryRun() || r.get("cutover_changed", Boolean.class)) {
+                assigned++;
+                byValue.merge(shownValue(value), 1, Integer::sum);
+                if (reported + changes.size() < plan.reportLimit()) {
+                    changes.add(new RemediationReport.Change(masked(row.row().key()), maskedColumns(row.row()), shownValue(value),
+                            policy));
+                }
+            }
+        }
+        return new BatchResult(rows.size(), lastKey, assigned, byValue, changes, skipped);
     }
 
 
@@ -367,15 +466,21 @@ final class BatchStatements {
      * every row version the batch wrote carries as its {@code xmin} (see {@link Journal}).
      */
     private QueryPart journalInsert(String policy, Name u) {
+        return journalInsert(policy, u, false);
+    }
+
+    /** The same, one entry per value when {@code perValue} (the rows of {@code u} may hold several values). */
+    private QueryPart journalInsert(String policy, Name u, boolean perValue) {
         return DSL.query("""
                 insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value, policy,
                                  xact)
                 select {1}, 'assign', {2}, {3}, {4}, jsonb_agg(cutover_key), count(*), null, {7}, {5}, txid_current()
-                from {6} having count(*) > 0""",
+                from {6} {8} having count(*) > 0""",
                 Journal.batchTable(db, cutover), DSL.val(runId), DSL.val(cutover.schema()), DSL.val(cutover.table()),
                 DSL.val(cutover.column()), DSL.val(policy), u,
                 // A sensitive column's value is not kept: undo then relies on the row version alone.
-                cutover.sensitive().contains(cutover.column()) ? DSL.inline((String) null) : DSL.field("min(cutover_new)"));
+                cutover.sensitive().contains(cutover.column()) ? DSL.inline((String) null) : DSL.field("min(cutover_new)"),
+                perValue ? DSL.sql("group by cutover_new") : DSL.sql(""));
     }
 
     /**

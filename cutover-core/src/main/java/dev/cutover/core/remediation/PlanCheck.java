@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record;
@@ -59,6 +60,39 @@ final class PlanCheck {
         });
         for (Object value : constants) {
             checkFits(db, target, value);
+        }
+        checkSqlPolicy(db, target, plan.policy());
+    }
+
+    /**
+     * A SQL policy must be the whole policy (named or not), and must plan on the server as a
+     * value for the column: {@code EXPLAIN UPDATE t AS u SET col = (query) WHERE false} is
+     * planned, never run.
+     */
+    private static void checkSqlPolicy(DatabaseHandle db, Target target, RemediationPolicy policy) {
+        boolean[] nested = {false};
+        PolicyTree.visit(policy, p -> nested[0] |= p instanceof SqlPolicy);
+        Optional<SqlPolicy> sql = PolicyTree.sqlOf(policy);
+        if (nested[0] && sql.isEmpty()) {
+            throw new CutoverConfigurationException("RemediationPolicies.sql(...) must be the whole policy of "
+                    + target.cutover().subject() + " (it may be named); put a fallback into its SQL with coalesce(...) "
+                    + "instead of firstOf(...).");
+        }
+        if (sql.isEmpty()) {
+            return;
+        }
+        if (sql.get().query().indexOf('?') >= 0) {
+            throw new CutoverConfigurationException("RemediationPolicies.sql(...) takes no bind parameters, and its query "
+                    + "holds a '?': write jsonb's ? operators as jsonb_exists(...). SQL: " + sql.get().query());
+        }
+        try {
+            db.read("check the SQL policy of " + target.cutover().subject(), dsl -> dsl.resultQuery(
+                    "explain update {0} as u set {1} = ({2}) where false", target.tableName(),
+                    DSL.name(target.cutover().column()), DSL.sql(sql.get().query())).fetch());
+        } catch (CutoverDatabaseException e) {
+            throw new CutoverConfigurationException("RemediationPolicies.sql(...) does not give a value for "
+                    + target.cutover().subject() + " of type " + target.columnType() + ": " + serverMessage(e)
+                    + ". The row being fixed is u (e.g. u.email). SQL: " + sql.get().query(), e);
         }
     }
 

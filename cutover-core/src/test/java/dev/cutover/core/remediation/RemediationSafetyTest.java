@@ -274,6 +274,43 @@ class RemediationSafetyTest {
         assertThat(application).containsExactly("waited for the batch's row lock: 55P03");
     }
 
+    // ---------------------------------------------------------------- the set-based SQL policy
+
+    static final String ORG_BY_DOMAIN = "select o.id from organizations o where o.domain = split_part(u.email, '@', 2)";
+
+    @Test
+    void aSqlPolicyIsEvaluatedByPostgresInsideTheBatchAndSkipsRowsItGivesNull() {
+        database.execute("update \"user\" set email = 'x' || id || '@unknown.test' where id in (2, 4)");
+        RemediationReport report = Remediation.builder(db, USER).policy(RemediationPolicies.sql(ORG_BY_DOMAIN)).batchSize(4)
+                .build().run();
+
+        assertThat(report.assigned()).isEqualTo(13);
+        assertThat(report.outcome()).isEqualTo(RemediationReport.Outcome.NO_PROGRESS);
+        assertThat(report.skippedByReason()).isEqualTo(Map.of(SqlPolicy.NULL_REASON, 2L));
+        assertThat(report.changes()).hasSize(13).allSatisfy(c -> assertThat(c.policy()).isEqualTo("sql(" + ORG_BY_DOMAIN + ")"));
+        assertThat(database.queryLong("""
+                select count(*) from "user" u join organizations o on o.id = u.organization_id
+                where u.id % 2 = 0 and o.domain is distinct from split_part(u.email, '@', 2)""")).isZero();
+        assertThat(database.queryLong("select count(*) from cutover_journal j join \"user\" u on u.id = (j.key->>'id')::bigint "
+                + "and u.organization_id::text = j.new_value where j.run_id = '" + report.runId() + "'")).isEqualTo(13);
+        assertThat(Remediation.undo(db, report.runId()).restored()).isEqualTo(13);
+        assertThat(database.queryLong("select count(*) from \"user\" where organization_id is null")).isEqualTo(15);
+    }
+
+    @Test
+    void aSqlPolicyIsCheckedOnTheServerBeforeAnyChangeAndMustBeTheWholePolicy() {
+        assertThatThrownBy(() -> Remediation.builder(db, USER)
+                .policy(RemediationPolicies.sql("select o.nope from organizations o where o.domain = u.email")).build())
+                .isInstanceOf(CutoverConfigurationException.class)
+                .hasMessageStartingWith("RemediationPolicies.sql(...) does not give a value for public.\"user\".organization_id "
+                        + "of type bigint: column o.nope does not exist");
+        assertThatThrownBy(() -> Remediation.builder(db, USER).policy(RemediationPolicies.firstOf(
+                RemediationPolicies.sql(ORG_BY_DOMAIN), RemediationPolicies.constant(1L))).build())
+                .isInstanceOf(CutoverConfigurationException.class)
+                .hasMessageStartingWith("RemediationPolicies.sql(...) must be the whole policy");
+        assertThat(database.queryLong("select count(*) from \"user\" where organization_id is null")).isEqualTo(15);
+    }
+
     // ---------------------------------------------------------------- defect 9: no sensitive value, or part of one, leaves
 
     static final NotNullCutover SECRET_EMAIL = NotNullCutover.builder("user", "organization_id")
