@@ -60,6 +60,7 @@ final class BatchStatements {
     private final PolicyTree.Constant constant;
     /** Set when PostgreSQL computes each row's value: each batch is then a single statement. */
     private final SqlPolicy sqlPolicy;
+    private final OneStatementBatches oneStatement;
 
     BatchStatements(RemediationSettings plan, DatabaseHandle db, Target target, UUID runId) {
         this.plan = plan;
@@ -70,109 +71,17 @@ final class BatchStatements {
         this.shown = target.shownColumns();
         this.constant = plan.dryRun() ? null : PolicyTree.constantOf(plan.policy()).orElse(null);
         this.sqlPolicy = PolicyTree.sqlOf(plan.policy()).orElse(null);
+        this.oneStatement = new OneStatementBatches(this, plan, target);
     }
 
     /** The next batch after {@code after}, with the statements that fit the policy. */
     BatchResult next(Connection connection, DSLContext dsl, List<Object> after, int reported) throws SQLException {
         if (sqlPolicy != null) {
-            return sqlBatch(dsl, after, reported);
+            return oneStatement.sqlBatch(dsl, sqlPolicy, after, reported);
         }
-        return constant != null ? constantBatch(dsl, after, reported) : batch(connection, dsl, after, reported);
+        return constant != null ? oneStatement.constantBatch(dsl, constant, after, reported)
+                : batch(connection, dsl, after, reported);
     }
-
-    /**
-     * A batch of a {@linkplain RemediationPolicies#sql SQL policy}, in one statement: read the
-     * next NULL rows locked, with the policy's value for each (the row aliased {@code u}), update
-     * the rows with a value where still NULL, journal one entry per value, and return every row
-     * read with its value and whether it changed. A dry run reads only, without locks.
-     */
-    private BatchResult sqlBatch(DSLContext dsl, List<Object> after, int reported) {
-        List<QueryPart> selected = new ArrayList<>();
-        for (int i = 0; i < shown.size(); i++) {
-            selected.add(DSL.field("{0} as {1}", DSL.field(DSL.name("u", shown.get(i))), DSL.name("cutover_s" + i)));
-        }
-        List<Field<Object>> keys = target.keyColumns().stream().map(k -> DSL.field(DSL.name("u", k))).toList();
-        Condition where = DSL.field(DSL.name("u", cutover.column())).isNull();
-        if (after != null) {
-            where = where.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
-                    : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
-        }
-        QueryPart read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where {3} order by {4} limit {5}",
-                DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where,
-                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()));
-        Result<Record> rows = plan.dryRun()
-                ? dsl.resultQuery("with cutover_b as ({0}) select cutover_b.*, false as cutover_changed, "
-                        + "cutover_v::text as cutover_text from cutover_b", read).fetch()
-                : dsl.resultQuery(sqlUpdate(), read, target.tableName(), DSL.name(cutover.column()), sqlJoin("cutover_row"),
-                        DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(sqlReturning()),
-                        journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true), sqlJoin("cutover_u"),
-                        DSL.list(target.keyColumns().stream().map(k -> DSL.field(DSL.name("cutover_s" + shown.indexOf(k))).asc())
-                                .toList())).fetch();
-        return sqlResult(rows, after, reported);
-    }
-
-    private static String sqlUpdate() {
-        return """
-                with cutover_b as ({0} for no key update of u), cutover_u as (
-                  update {1} as cutover_row set {2} = cutover_b.cutover_v from cutover_b
-                  where {3} and cutover_b.cutover_v is not null and {4} is null
-                  returning {5}
-                ), cutover_j as ({6})
-                select cutover_b.*, exists (select 1 from cutover_u where {7}) as cutover_changed,
-                       cutover_b.cutover_v::text as cutover_text
-                from cutover_b order by {8}""";
-    }
-
-    /** The key columns of {@code alias} equal to those read into {@code cutover_b}. */
-    private QueryPart sqlJoin(String alias) {
-        List<Condition> join = new ArrayList<>();
-        for (int i = 0; i < target.keyColumns().size(); i++) {
-            String k = target.keyColumns().get(i);
-            Field<Object> left = alias.equals("cutover_u") ? DSL.field(DSL.name(alias, "cutover_k" + i)) : DSL.field(DSL.name(alias, k));
-            join.add(DSL.condition("{0} = {1}", left, DSL.field(DSL.name("cutover_b", "cutover_s" + shown.indexOf(k)))));
-        }
-        return DSL.and(join);
-    }
-
-    private List<QueryPart> sqlReturning() {
-        List<QueryPart> out = new ArrayList<>();
-        List<QueryPart> pairs = new ArrayList<>();
-        for (int i = 0; i < target.keyColumns().size(); i++) {
-            Field<Object> k = DSL.field(DSL.name("cutover_row", target.keyColumns().get(i)));
-            out.add(DSL.field("{0} as {1}", k, DSL.name("cutover_k" + i)));
-            pairs.add(DSL.val(target.keyColumns().get(i)));
-            pairs.add(k);
-        }
-        out.add(DSL.field("jsonb_build_object({0}) as cutover_key", DSL.list(pairs)));
-        out.add(DSL.field("{0}::text as cutover_new", DSL.field(DSL.name("cutover_row", cutover.column()))));
-        return out;
-    }
-
-    private BatchResult sqlResult(Result<Record> rows, List<Object> after, int reported) {
-        String policy = PolicyTree.describe(plan.policy());
-        int assigned = 0;
-        Map<String, Integer> byValue = new LinkedHashMap<>();
-        List<RemediationReport.Change> changes = new ArrayList<>();
-        List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
-        List<Object> lastKey = after;
-        for (Record r : rows) {
-            Read row = read(r, 0);
-            lastKey = row.key();
-            String value = r.get("cutover_text", String.class);
-            if (value == null) {
-                skipped.add(new RemediationReport.SkippedRow(masked(row.row().key()), maskedColumns(row.row()), SqlPolicy.NULL_REASON));
-            } else if (plan.dryRun() || r.get("cutover_changed", Boolean.class)) {
-                assigned++;
-                byValue.merge(shownValue(value), 1, Integer::sum);
-                if (reported + changes.size() < plan.reportLimit()) {
-                    changes.add(new RemediationReport.Change(masked(row.row().key()), maskedColumns(row.row()), shownValue(value),
-                            policy));
-                }
-            }
-        }
-        return new BatchResult(rows.size(), lastKey, assigned, byValue, changes, skipped);
-    }
-
 
     /** One row read in a batch. */
     record Read(List<Object> key, RemediationRow row) {
@@ -198,7 +107,7 @@ final class BatchStatements {
 
 
     /** The next NULL rows after {@code after}, in key order: {@code ... WHERE col IS NULL AND key > after ORDER BY key LIMIT n}. */
-    private Condition nullAfter(List<Object> after) {
+    Condition nullAfter(List<Object> after) {
         List<Field<Object>> keys = target.keyFields();
         Condition condition = target.column().isNull();
         if (after != null) {
@@ -209,7 +118,7 @@ final class BatchStatements {
     }
 
     /** A row read from the table: its key, and the shown columns made readable. */
-    private Read read(Record r, int offset) {
+    Read read(Record r, int offset) {
         List<Object> key = new ArrayList<>(target.keyColumns().size());
         Map<String, Object> keyMap = new LinkedHashMap<>();
         Map<String, Object> values = new LinkedHashMap<>();
@@ -243,6 +152,13 @@ final class BatchStatements {
         // Decide every row first, on this transaction; lookups run before any UPDATE.
         Map<List<String>, List<Read>> groups = new LinkedHashMap<>();
         List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
+        decide(connection, reads, groups, skipped);
+        return assign(dsl, groups, skipped, reads, after, reported);
+    }
+
+    /** Asks the policy about each row read: rows to assign go into {@code groups} by value and policy, the others into {@code skipped}. */
+    private void decide(Connection connection, List<Read> reads, Map<List<String>, List<Read>> groups,
+                        List<RemediationReport.SkippedRow> skipped) {
         try (LookupPolicy.Scope scope = LookupPolicy.Scope.open(connection)) {
             for (Read read : reads) {
                 PolicyTree.Traced traced;
@@ -265,7 +181,11 @@ final class BatchStatements {
                 }
             }
         }
+    }
 
+    /** Updates each group's rows (unless a dry run) and counts what changed. */
+    private BatchResult assign(DSLContext dsl, Map<List<String>, List<Read>> groups, List<RemediationReport.SkippedRow> skipped,
+                               List<Read> reads, List<Object> after, int reported) {
         int assigned = 0;
         Map<String, Integer> byValue = new LinkedHashMap<>();
         List<RemediationReport.Change> changes = new ArrayList<>();
@@ -292,7 +212,7 @@ final class BatchStatements {
         return new BatchResult(reads.size(), lastKey, assigned, byValue, changes, skipped);
     }
 
-    private String shownValue(String value) {
+    String shownValue(String value) {
         return cutover.sensitive().contains(cutover.column()) ? Masking.mask(value) : value;
     }
 
@@ -368,79 +288,8 @@ final class BatchStatements {
         return array;
     }
 
-    /**
-     * The whole batch in one statement, for a policy that gives every row the same value: read
-     * the next NULL keys, update those rows where still NULL, journal them, and return how many
-     * were read and changed, the last key read, and the first changed rows for the report.
-     */
-    private BatchResult constantBatch(DSLContext dsl, List<Object> after, int reported) {
-        List<Field<Object>> keys = target.keyFields();
-        int k = keys.size();
-        String value = PlanCheck.literal(constant.value());
-        String policy = PolicyTree.describe(plan.policy());
-        int show = Math.max(0, plan.reportLimit() - reported);
-        List<QueryPart> join = new ArrayList<>();
-        List<QueryPart> lastDesc = new ArrayList<>();
-        List<QueryPart> lastAliases = new ArrayList<>();
-        List<QueryPart> shownFromU = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            join.add(DSL.condition("{0} = {1}", keys.get(i), DSL.field(DSL.name("cutover_b", "cutover_k" + i))));
-            lastDesc.add(DSL.field(DSL.name("cutover_k" + i)).desc());
-            lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
-        }
-        List<QueryPart> returning = new ArrayList<>(keyAliases(true));
-        returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", keyObject()));
-        returning.add(DSL.field("{0}::text as cutover_new", target.column()));
-        for (int i = 0; i < shown.size(); i++) {
-            returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
-            shownFromU.add(DSL.name("cutover_s" + i));
-        }
-        List<QueryPart> ascU = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
-        }
-        Result<Record> result = dsl.resultQuery("""
-                with cutover_b as (
-                  select {0} from {1} where {2} order by {3} limit {4}
-                ), cutover_u as (
-                  update {1} set {5} = {6} from cutover_b where {7} and {8} is null
-                  returning {9}
-                ), cutover_j as ({10})
-                select (select count(*) from cutover_b)::int as cutover_read,
-                       (select count(*) from cutover_u)::int as cutover_changed, cutover_l.*, cutover_r.*
-                from (select 1) cutover_one
-                left join lateral (select {11} from cutover_b order by {12} limit 1) cutover_l on true
-                left join lateral (select {13} from cutover_u order by {14} limit {15}) cutover_r on true""",
-                DSL.list(keyAliases(true)), target.tableName(), nullAfter(after),
-                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()),
-                DSL.name(cutover.column()), PlanCheck.typedValue(target, value),
-                DSL.and(join.stream().map(c -> (Condition) c).toList()),
-                target.column(), DSL.list(returning), journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases),
-                DSL.list(lastDesc), DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
-        Record first = result.get(0);
-        int read = first.get("cutover_read", Integer.class);
-        int changed = first.get("cutover_changed", Integer.class);
-        List<Object> lastKey = after;
-        if (read > 0) {
-            lastKey = new ArrayList<>(k);
-            for (int i = 0; i < k; i++) {
-                lastKey.add(first.get("cutover_last" + i));
-            }
-        }
-        String shownValue = shownValue(value);
-        List<RemediationReport.Change> changes = new ArrayList<>();
-        int offset = 2 + k;
-        for (Record r : result) {
-            if (changes.size() < show && r.get(offset) != null) {
-                Read row = read(r, offset);
-                changes.add(new RemediationReport.Change(masked(row.row().key()), maskedColumns(row.row()), shownValue, policy));
-            }
-        }
-        return new BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes, List.of());
-    }
-
     /** The key columns as {@code cutover_k0, cutover_k1...}: with the columns ({@code col as cutover_k0}) or the names alone. */
-    private List<QueryPart> keyAliases(boolean withColumns) {
+    List<QueryPart> keyAliases(boolean withColumns) {
         List<Field<Object>> keys = target.keyFields();
         List<QueryPart> out = new ArrayList<>(keys.size());
         for (int i = 0; i < keys.size(); i++) {
@@ -450,7 +299,7 @@ final class BatchStatements {
     }
 
     /** The arguments of {@code jsonb_build_object} for a row's key: {@code 'id', "s"."t"."id", ...}. */
-    private QueryPart keyObject() {
+    QueryPart keyObject() {
         List<QueryPart> pairs = new ArrayList<>();
         List<Field<Object>> keys = target.keyFields();
         for (int i = 0; i < keys.size(); i++) {
@@ -465,12 +314,12 @@ final class BatchStatements {
      * to one value: that value as the column's text, and the id of this batch's transaction, which
      * every row version the batch wrote carries as its {@code xmin} (see {@link Journal}).
      */
-    private QueryPart journalInsert(String policy, Name u) {
+    QueryPart journalInsert(String policy, Name u) {
         return journalInsert(policy, u, false);
     }
 
     /** The same, one entry per value when {@code perValue} (the rows of {@code u} may hold several values). */
-    private QueryPart journalInsert(String policy, Name u, boolean perValue) {
+    QueryPart journalInsert(String policy, Name u, boolean perValue) {
         return DSL.query("""
                 insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value, policy,
                                  xact)
@@ -509,13 +358,13 @@ final class BatchStatements {
         return values;
     }
 
-    private Map<String, Object> masked(Map<String, Object> values) {
+    Map<String, Object> masked(Map<String, Object> values) {
         Map<String, Object> out = new LinkedHashMap<>();
         values.forEach((k, v) -> out.put(k, cutover.sensitive().contains(k) ? Masking.mask(v) : v));
         return out;
     }
 
-    private Map<String, Object> maskedColumns(RemediationRow row) {
+    Map<String, Object> maskedColumns(RemediationRow row) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (String c : target.inspectColumns()) {
             Object v = row.values().get(c);

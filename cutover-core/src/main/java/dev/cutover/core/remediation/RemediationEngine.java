@@ -54,6 +54,7 @@ final class RemediationEngine {
     private final BatchStatements statements;
     private long currentBatch;
     private long lastProgressLog = System.nanoTime();
+    private long start;
     private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
     public RemediationEngine(RemediationSettings plan) {
@@ -67,7 +68,7 @@ final class RemediationEngine {
     // ---------------------------------------------------------------- the loop
 
     public RemediationReport run() {
-        long start = System.nanoTime();
+        start = System.nanoTime();
         String subject = cutover.subject();
         if (!plan.dryRun()) {
             Journal.ensure(db, cutover);
@@ -80,148 +81,128 @@ final class RemediationEngine {
         LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("dryRun", plan.dryRun())
                 .addKeyValue("policy", PolicyTree.describe(plan.policy())).addKeyValue("batchSize", plan.batchSize())
                 .log("Remediation of {} started (run {}{})", subject, runId, plan.dryRun() ? ", dry run" : "");
-
-        long assigned = 0;
-        Map<String, Long> byValue = new LinkedHashMap<>();
-        List<RemediationReport.Change> changes = new ArrayList<>();
-        Map<String, Long> skippedByReason = new LinkedHashMap<>();
-        List<RemediationReport.SkippedRow> skippedRows = new ArrayList<>();
-        long skipped = 0;
-        long batches = 0;
-        long remaining;
-        int round = 0;
-        RemediationReport.Outcome outcome;
+        RunTally tally = new RunTally(plan.reportLimit());
         try (BatchRunner runner = new BatchRunner(db.dataSource(), "cutover remediation " + runId, plan.lockTimeout(),
                 plan.batchTimeout(), plan.maxAttempts(), plan.maxRetryTime(), subject,
                 (attempt, state, wait) -> publish(new RemediationEvent.BatchRetry(runId, currentBatch, attempt, state, wait)))) {
-            while (true) {
-                round++;
-                long roundStart = System.nanoTime();
-                long roundAssigned = 0;
-                skipped = 0;
-                skippedByReason.clear();
-                skippedRows.clear();
-                List<Object> last = null;
-                while (true) {
-                    List<Object> after = last;
-                    long batchNumber = batches + 1;
-                    currentBatch = batchNumber;
-                    BatchRunner.Done<BatchStatements.BatchResult> done;
-                    try {
-                        // Each batch changes data with a single statement: its own transaction.
-                        done = runner.inTransaction((connection, dsl) -> statements.next(connection, dsl, after, changes.size()));
-                    } catch (RemediationException | CutoverConfigurationException e) {
-                        throw e;
-                    } catch (Exception e) {
-                        throw failure(e, batchNumber, assigned, runner.retries());
-                    }
-                    batches++;
-                    BatchStatements.BatchResult result = done.value();
-                    roundAssigned += result.assigned();
-                    assigned += result.assigned();
-                    result.assignedByValue().forEach((value, n) -> {
-                        if (byValue.containsKey(value) || byValue.size() < plan.reportLimit()) {
-                            byValue.merge(value, n.longValue(), Long::sum);
-                        }
-                    });
-                    for (RemediationReport.Change change : result.changes()) {
-                        if (changes.size() < plan.reportLimit()) {
-                            changes.add(change);
-                        }
-                    }
-                    skipped += result.skipped().size();
-                    for (RemediationReport.SkippedRow row : result.skipped()) {
-                        if (skippedByReason.containsKey(row.reason()) || skippedByReason.size() < plan.reportLimit()) {
-                            skippedByReason.merge(row.reason(), 1L, Long::sum);
-                        }
-                        if (skippedRows.size() < plan.reportLimit()) {
-                            skippedRows.add(row);
-                        }
-                    }
-                    publish(new RemediationEvent.BatchDone(runId, round, batches, result.rows(), result.assigned(),
-                            result.skipped().size(), done.attempts(), done.took()));
-                    LOG.atDebug().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("round", round)
-                            .addKeyValue("batch", batches).addKeyValue("rows", result.rows())
-                            .addKeyValue("assigned", result.assigned()).addKeyValue("skipped", result.skipped().size())
-                            .addKeyValue("attempts", done.attempts()).addKeyValue("millis", done.took().toMillis())
-                            .log("Batch {} of {}: {} rows, {} assigned, {} skipped", batches, subject, result.rows(),
-                                    result.assigned(), result.skipped().size());
-                    long now = System.nanoTime();
-                    if (now - lastProgressLog >= PROGRESS_EVERY_NANOS) {
-                        lastProgressLog = now;
-                        Duration soFar = Duration.ofNanos(now - start);
-                        LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("round", round)
-                                .addKeyValue("batches", batches).addKeyValue("assigned", assigned)
-                                .addKeyValue("rowsPerSecond", rate(assigned, soFar))
-                                .log("Remediating {}: {} rows assigned in {} batches, {} rows/s", subject, assigned, batches,
-                                        rate(assigned, soFar));
-                    }
-                    if (limiter != null && !plan.dryRun()) {
-                        throttle(limiter, result.assigned());
-                    }
-                    if (result.rows() < plan.batchSize() || Thread.currentThread().isInterrupted()) {
-                        break;
-                    }
-                    last = result.lastKey();
-                }
-                try {
-                    remaining = remaining(runner, plainCount);
-                } catch (CutoverException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw Sql.translate("count the NULL rows left in " + subject + " after round " + round + " (" + assigned
-                            + " rows assigned so far, journaled under run " + runId + ")", e);
-                }
-                Duration roundTook = Duration.ofNanos(System.nanoTime() - roundStart);
-                publish(new RemediationEvent.RoundDone(runId, round, roundAssigned, skipped, remaining, roundTook));
-                LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("round", round)
-                        .addKeyValue("assigned", roundAssigned).addKeyValue("skipped", skipped).addKeyValue("remaining", remaining)
-                        .addKeyValue("rowsPerSecond", rate(roundAssigned, roundTook))
-                        .log("Round {} of {}: {} assigned, {} skipped, {} NULL rows remain", round, subject, roundAssigned,
-                                skipped, remaining);
-                if (plan.dryRun()) {
-                    outcome = RemediationReport.Outcome.DRY_RUN;
-                    break;
-                }
-                if (Thread.currentThread().isInterrupted()) {
-                    outcome = RemediationReport.Outcome.INTERRUPTED;
-                    break;
-                }
-                if (remaining == 0) {
-                    outcome = RemediationReport.Outcome.COMPLETE;
-                    break;
-                }
-                if (roundAssigned == 0) {
-                    outcome = RemediationReport.Outcome.NO_PROGRESS;
-                    break;
-                }
-                if (round >= plan.maxRounds()) {
-                    outcome = RemediationReport.Outcome.ROUNDS_EXHAUSTED;
-                    break;
-                }
-            }
-            if (!plan.dryRun()) {
-                // A batch whose commit was lost in transit (08xxx after COMMIT) is in the journal: count from there.
-                try {
-                    assigned = journaled(runner);
-                } catch (CutoverException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw Sql.translate("read the journal of run " + runId + " on " + subject, e);
-                }
-            }
-            Duration took = Duration.ofNanos(System.nanoTime() - start);
-            RemediationReport report = new RemediationReport(runId, subject, plan.dryRun(), outcome, assigned, byValue, changes,
-                    skipped, skippedByReason, skippedRows, remaining, round, batches, runner.retries(), took);
-            publish(new RemediationEvent.Finished(runId, report));
-            LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("outcome", outcome)
-                    .addKeyValue("assigned", assigned).addKeyValue("skipped", skipped).addKeyValue("remaining", remaining)
-                    .addKeyValue("rounds", round).addKeyValue("batches", batches).addKeyValue("retries", runner.retries())
-                    .addKeyValue("rowsPerSecond", rate(assigned, took))
-                    .addKeyValue("skippedByReason", skippedByReason.isEmpty() ? "none" : skippedByReason.toString())
-                    .log("Remediation of {} finished: {}", subject, report);
-            return report;
+            RemediationReport.Outcome outcome;
+            do {
+                outcome = round(runner, tally, limiter, plainCount);
+            } while (outcome == null);
+            return finish(runner, tally, outcome);
         }
+    }
+
+    /** One pass over the NULL rows in key order; the outcome when the run ends with it, else {@code null}. */
+    private RemediationReport.Outcome round(BatchRunner runner, RunTally tally, RateLimiter limiter, boolean plainCount) {
+        tally.startRound();
+        long roundStart = System.nanoTime();
+        List<Object> last = null;
+        while (true) {
+            BatchStatements.BatchResult result = batch(runner, tally, last);
+            if (limiter != null && !plan.dryRun()) {
+                throttle(limiter, result.assigned());
+            }
+            if (result.rows() < plan.batchSize() || Thread.currentThread().isInterrupted()) {
+                break;
+            }
+            last = result.lastKey();
+        }
+        try {
+            tally.remaining = remaining(runner, plainCount);
+        } catch (CutoverException e) {
+            throw e;
+        } catch (Exception e) {
+            throw Sql.translate("count the NULL rows left in " + cutover.subject() + " after round " + tally.round + " ("
+                    + tally.assigned + " rows assigned so far, journaled under run " + runId + ")", e);
+        }
+        Duration roundTook = Duration.ofNanos(System.nanoTime() - roundStart);
+        publish(new RemediationEvent.RoundDone(runId, tally.round, tally.roundAssigned, tally.skipped, tally.remaining, roundTook));
+        LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("runId", runId).addKeyValue("round", tally.round)
+                .addKeyValue("assigned", tally.roundAssigned).addKeyValue("skipped", tally.skipped)
+                .addKeyValue("remaining", tally.remaining).addKeyValue("rowsPerSecond", rate(tally.roundAssigned, roundTook))
+                .log("Round {} of {}: {} assigned, {} skipped, {} NULL rows remain", tally.round, cutover.subject(),
+                        tally.roundAssigned, tally.skipped, tally.remaining);
+        return outcome(tally);
+    }
+
+    private RemediationReport.Outcome outcome(RunTally tally) {
+        if (plan.dryRun()) {
+            return RemediationReport.Outcome.DRY_RUN;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            return RemediationReport.Outcome.INTERRUPTED;
+        }
+        if (tally.remaining == 0) {
+            return RemediationReport.Outcome.COMPLETE;
+        }
+        if (tally.roundAssigned == 0) {
+            return RemediationReport.Outcome.NO_PROGRESS;
+        }
+        return tally.round >= plan.maxRounds() ? RemediationReport.Outcome.ROUNDS_EXHAUSTED : null;
+    }
+
+    /** One batch in its own transaction, retried as the runner does; counted, published and logged. */
+    private BatchStatements.BatchResult batch(BatchRunner runner, RunTally tally, List<Object> after) {
+        long batchNumber = tally.batches + 1;
+        currentBatch = batchNumber;
+        int reported = tally.changes.size();
+        BatchRunner.Done<BatchStatements.BatchResult> done;
+        try {
+            done = runner.inTransaction((connection, dsl) -> statements.next(connection, dsl, after, reported));
+        } catch (RemediationException | CutoverConfigurationException e) {
+            throw e;
+        } catch (Exception e) {
+            throw failure(e, batchNumber, tally.assigned, runner.retries());
+        }
+        BatchStatements.BatchResult result = done.value();
+        tally.add(result);
+        publish(new RemediationEvent.BatchDone(runId, tally.round, tally.batches, result.rows(), result.assigned(),
+                result.skipped().size(), done.attempts(), done.took()));
+        LOG.atDebug().addKeyValue("target", cutover.subject()).addKeyValue("runId", runId).addKeyValue("round", tally.round)
+                .addKeyValue("batch", tally.batches).addKeyValue("rows", result.rows())
+                .addKeyValue("assigned", result.assigned()).addKeyValue("skipped", result.skipped().size())
+                .addKeyValue("attempts", done.attempts()).addKeyValue("millis", done.took().toMillis())
+                .log("Batch {} of {}: {} rows, {} assigned, {} skipped", tally.batches, cutover.subject(), result.rows(),
+                        result.assigned(), result.skipped().size());
+        long now = System.nanoTime();
+        if (now - lastProgressLog >= PROGRESS_EVERY_NANOS) {
+            lastProgressLog = now;
+            Duration soFar = Duration.ofNanos(now - start);
+            LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("runId", runId).addKeyValue("round", tally.round)
+                    .addKeyValue("batches", tally.batches).addKeyValue("assigned", tally.assigned)
+                    .addKeyValue("rowsPerSecond", rate(tally.assigned, soFar))
+                    .log("Remediating {}: {} rows assigned in {} batches, {} rows/s", cutover.subject(), tally.assigned,
+                            tally.batches, rate(tally.assigned, soFar));
+        }
+        return result;
+    }
+
+    private RemediationReport finish(BatchRunner runner, RunTally tally, RemediationReport.Outcome outcome) {
+        String subject = cutover.subject();
+        if (!plan.dryRun()) {
+            // A batch whose commit was lost in transit (08xxx after COMMIT) is in the journal: count from there.
+            try {
+                tally.assigned = journaled(runner);
+            } catch (CutoverException e) {
+                throw e;
+            } catch (Exception e) {
+                throw Sql.translate("read the journal of run " + runId + " on " + subject, e);
+            }
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        RemediationReport report = new RemediationReport(runId, subject, plan.dryRun(), outcome, tally.assigned, tally.byValue,
+                tally.changes, tally.skipped, tally.skippedByReason, tally.skippedRows, tally.remaining, tally.round,
+                tally.batches, runner.retries(), took);
+        publish(new RemediationEvent.Finished(runId, report));
+        LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("outcome", outcome)
+                .addKeyValue("assigned", tally.assigned).addKeyValue("skipped", tally.skipped)
+                .addKeyValue("remaining", tally.remaining).addKeyValue("rounds", tally.round)
+                .addKeyValue("batches", tally.batches).addKeyValue("retries", runner.retries())
+                .addKeyValue("rowsPerSecond", rate(tally.assigned, took))
+                .addKeyValue("skippedByReason", tally.skippedByReason.isEmpty() ? "none" : tally.skippedByReason.toString())
+                .log("Remediation of {} finished: {}", subject, report);
+        return report;
     }
 
     /** Blocks (8 kB pages by default) a statement of the end-of-round count reads: 32 MB. */
