@@ -103,6 +103,31 @@ class RemediationOperationsTest {
         }
     }
 
+    // ---------------------------------------------------------------- defect 8: a journal this role may not read
+
+    @Test
+    void undoWithoutAStateSchemaPassesOverJournalsTheRoleMayNotRead() throws Exception {
+        RemediationReport report = Remediation.builder(database.cutoverDatabase(), USER).policy(RemediationPolicies.constant(2L))
+                .build().run();
+        String role = "cutover_limited_" + Long.toHexString(System.nanoTime());
+        database.execute("create role " + role + ";"
+                + "create schema secret; create table secret.cutover_journal_batch (like public.cutover_journal_batch);"
+                + "insert into secret.cutover_journal_batch select * from public.cutover_journal_batch;"
+                + "grant usage on schema public to " + role + ";"
+                + "grant select, update on \"user\", public.cutover_journal_batch to " + role + ";"
+                + "grant insert on public.cutover_journal_batch to " + role + ";");
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(database.dataSource());
+        config.setMaximumPoolSize(1);
+        config.setConnectionInitSql("set role " + role);
+        try (HikariDataSource limited = new HikariDataSource(config)) {
+            UndoReport undo = Remediation.undo(CutoverDatabase.of(limited), report.runId());
+            assertThat(undo.restored()).isEqualTo(15);
+        } finally {
+            database.execute("drop schema secret cascade; drop owned by " + role + "; drop role " + role);
+        }
+    }
+
     // ---------------------------------------------------------------- defect 8: internal aliases
 
     @Test
