@@ -46,7 +46,8 @@ class RemediationSafetyTest {
 
     @BeforeAll
     static void createDatabase() {
-        database = TestDatabase.create().runbookSchema().execute("""
+        database = TestDatabase.create();
+        database.runbookSchema().execute("""
                 create type mood as enum ('it''s fine', 'plain');
                 alter type mood add value E'back\\\\slash';
                 """);
