@@ -91,6 +91,16 @@ final class LookupPolicy implements RemediationPolicy {
             return new LookupFailedException(sql, new SQLException(masked, Sql.sqlState(this)));
         }
 
+        /**
+         * The same failure with only the first line of the server's message, the row's sensitive
+         * values masked and any other quoted word that is not a name the cutover or the query uses
+         * left out; the original exception, whose message and detail may quote the row, is dropped.
+         */
+        LookupFailedException redacted(Collection<String> sensitiveValues, dev.cutover.core.NotNullCutover cutover) {
+            String words = Redaction.serverWords(this, sensitiveValues, Redaction.knownWords(cutover, sql));
+            return new LookupFailedException(sql, new SQLException(words, Sql.sqlState(this)));
+        }
+
         String sql() {
             return sql;
         }

@@ -87,7 +87,8 @@ final class PolicyTree {
 
     /** The name shown in the journal and reports: the built-ins describe themselves, lambdas by their class. */
     public static String describe(RemediationPolicy policy) {
-        if (policy instanceof Constant || policy instanceof LookupPolicy || policy instanceof FirstOf || policy instanceof Named) {
+        if (policy instanceof Constant || policy instanceof LookupPolicy || policy instanceof FirstOf || policy instanceof Named
+                || policy instanceof SqlPolicy) {
             return policy.toString();
         }
         String name = policy.getClass().getName();
@@ -98,6 +99,18 @@ final class PolicyTree {
         String simple = name.substring(name.lastIndexOf('.') + 1);
         String shown = policy.toString();
         return shown.startsWith(policy.getClass().getName() + "@") ? "policy " + simple : shown;
+    }
+
+    public static RemediationPolicy sql(String query) {
+        return new SqlPolicy(query);
+    }
+
+    /** The SQL policy a policy comes down to, looking through names. */
+    public static Optional<SqlPolicy> sqlOf(RemediationPolicy policy) {
+        if (policy instanceof Named named) {
+            return sqlOf(named.policy());
+        }
+        return policy instanceof SqlPolicy sql ? Optional.of(sql) : Optional.empty();
     }
 
     /** The constant a policy comes down to, looking through names: every row then gets the same value. */

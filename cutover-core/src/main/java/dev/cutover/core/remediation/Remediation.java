@@ -13,10 +13,14 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * The runbook's remediation loop: reads the NULL rows in key order, a batch at a time, asks
- * the policy about each, and sets the column in one short transaction per batch:
- * {@code UPDATE ... SET col = v WHERE key IN (...) AND col IS NULL}, so a value someone else
- * set meanwhile is never overwritten. When the policy is a
+ * The runbook's remediation loop: reads the NULL rows in key order, a batch at a time, and
+ * locks them ({@code FOR NO KEY UPDATE}), asks the policy about each, and sets the column in the
+ * same short transaction: {@code UPDATE ... SET col = v WHERE key IN (...) AND col IS NULL}, so
+ * a value someone else set meanwhile is never overwritten and a decision is made on the row
+ * values the UPDATE commits against. Values travel as bind parameters and are converted by the
+ * column type's input function on the server; a value holding U+0000 is skipped with a reason.
+ * The key must be the primary key or the columns of a unique index over NOT NULL columns (not
+ * partial, no expression); {@link Builder#build()} refuses anything else. When the policy is a
  * {@linkplain RemediationPolicies#constant constant} (named or not), every row gets the same
  * value without asking, and the read and the update of a batch are one statement, with the same
  * {@code AND col IS NULL} guard.
@@ -24,7 +28,8 @@ import java.util.function.Consumer;
  * <p>Every change is journaled in the same transaction, so it can be audited and
  * {@linkplain #undo undone}: the table {@code cutover_journal_batch} keeps one entry per batch
  * and value (the keys as a JSON array), and the view {@code cutover_journal} shows one row per
- * changed row ({@code run_id, action, key, old_value, new_value, policy, at}). Rounds repeat
+ * changed row ({@code run_id, action, key, old_value, new_value, policy, at}). Each entry also
+ * holds the id of the batch's transaction, which undo compares with the row's {@code xmin}. Rounds repeat
  * until no NULL row remains, or a round assigns nothing; the report then names the rows left
  * and why. The NULL rows left after a round are counted through the partial NULL index when
  * there is one ({@link dev.cutover.core.NullProbe#createNullIndex()}); otherwise, on PostgreSQL
@@ -79,8 +84,11 @@ public final class Remediation {
     }
 
     /**
-     * Puts the rows a run set back to NULL, where they still hold the value the run set, and
-     * journals that as {@code undo}. Rows changed since are left alone. Safe to repeat. The
+     * Puts the rows a run set back to NULL where they still hold the value the run set and no
+     * one wrote them since (their {@code xmin} is still the run's batch transaction), and
+     * journals that as {@code undo}. Rows written since, even with the same value, are left
+     * alone and counted as {@link UndoReport#changedSince()}. Each journal entry is undone once:
+     * undoing again restores nothing and reports the rows as {@link UndoReport#alreadyUndone()}. The
      * journal is looked for in the database's {@code stateSchema}, else in every schema that
      * has a {@code cutover_journal_batch} table.
      *
@@ -112,7 +120,7 @@ public final class Remediation {
      */
     public static java.util.List<String> journalDdl(String schema) {
         // The engine creates the view only when it is missing; a script runs again, so it replaces it.
-        return dev.cutover.core.internal.Sql.renderDdl(RemediationEngine::journalDdl,
+        return dev.cutover.core.internal.Sql.renderDdl(Journal::ddl,
                         dev.cutover.core.catalog.Names.require("schema", schema)).stream()
                 .map(sql -> sql.replaceFirst("^create view ", "create or replace view ")).toList();
     }
@@ -238,7 +246,7 @@ public final class Remediation {
             }
             RemediationSettings plan = new RemediationSettings(db, cutover, policy, batchSize, maxRowsPerSecond, dryRun, maxRounds,
                     lockTimeout, batchTimeout, maxAttempts, maxRetryTime, reportLimit, List.copyOf(listeners));
-            RemediationEngine.check(plan);
+            PlanCheck.check(plan);
             return new Remediation(plan);
         }
     }

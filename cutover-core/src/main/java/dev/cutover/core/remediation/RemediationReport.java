@@ -49,7 +49,9 @@ public record RemediationReport(UUID runId, String subject, boolean dryRun, Outc
         /** The configured number of rounds ran out while NULL rows kept appearing. */
         ROUNDS_EXHAUSTED,
         /** A dry run: one pass, nothing written. */
-        DRY_RUN
+        DRY_RUN,
+        /** The thread was interrupted: the run stopped after the batch it was in; run again to go on. */
+        INTERRUPTED
     }
 
     /**

@@ -1,0 +1,212 @@
+package dev.cutover.core.remediation;
+
+import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.internal.Target;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jooq.Condition;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.QueryPart;
+import org.jooq.Record;
+import org.jooq.Result;
+import org.jooq.impl.DSL;
+
+/**
+ * The batches that are one statement each: a {@linkplain RemediationPolicies#constant constant}
+ * (read the next NULL keys, update, journal) and a {@linkplain RemediationPolicies#sql SQL
+ * policy} (the same, with each value computed by PostgreSQL over the locked row).
+ */
+final class OneStatementBatches {
+
+    private final BatchStatements owner;
+    private final RemediationSettings plan;
+    private final Target target;
+    private final NotNullCutover cutover;
+    private final List<String> shown;
+
+    OneStatementBatches(BatchStatements owner, RemediationSettings plan, Target target) {
+        this.owner = owner;
+        this.plan = plan;
+        this.target = target;
+        this.cutover = plan.cutover();
+        this.shown = target.shownColumns();
+    }
+
+    /**
+     * The whole batch in one statement, for a policy that gives every row the same value: read
+     * the next NULL keys, update those rows where still NULL, journal them, and return how many
+     * were read and changed, the last key read, and the first changed rows for the report.
+     */
+    BatchStatements.BatchResult constantBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
+        List<Field<Object>> keys = target.keyFields();
+        int k = keys.size();
+        String value = PlanCheck.literal(constant.value());
+        String policy = PolicyTree.describe(plan.policy());
+        int show = Math.max(0, plan.reportLimit() - reported);
+        List<QueryPart> join = new ArrayList<>();
+        List<QueryPart> lastDesc = new ArrayList<>();
+        List<QueryPart> lastAliases = new ArrayList<>();
+        List<QueryPart> shownFromU = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            join.add(DSL.condition("{0} = {1}", keys.get(i), DSL.field(DSL.name("cutover_b", "cutover_k" + i))));
+            lastDesc.add(DSL.field(DSL.name("cutover_k" + i)).desc());
+            lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
+        }
+        List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
+        returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", owner.keyObject()));
+        returning.add(DSL.field("{0}::text as cutover_new", target.column()));
+        for (int i = 0; i < shown.size(); i++) {
+            returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
+            shownFromU.add(DSL.name("cutover_s" + i));
+        }
+        List<QueryPart> ascU = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
+        }
+        Result<Record> result = dsl.resultQuery("""
+                with cutover_b as (
+                  select {0} from {1} where {2} order by {3} limit {4}
+                ), cutover_u as (
+                  update {1} set {5} = {6} from cutover_b where {7} and {8} is null
+                  returning {9}
+                ), cutover_j as ({10})
+                select (select count(*) from cutover_b)::int as cutover_read,
+                       (select count(*) from cutover_u)::int as cutover_changed, cutover_l.*, cutover_r.*
+                from (select 1) cutover_one
+                left join lateral (select {11} from cutover_b order by {12} limit 1) cutover_l on true
+                left join lateral (select {13} from cutover_u order by {14} limit {15}) cutover_r on true""",
+                DSL.list(owner.keyAliases(true)), target.tableName(), owner.nullAfter(after),
+                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()),
+                DSL.name(cutover.column()), PlanCheck.typedValue(target, value),
+                DSL.and(join.stream().map(c -> (Condition) c).toList()),
+                target.column(), DSL.list(returning), owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases),
+                DSL.list(lastDesc), DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
+        return constantResult(result, after, value, policy, show);
+    }
+
+    private BatchStatements.BatchResult constantResult(Result<Record> result, List<Object> after, String value, String policy,
+                                                       int show) {
+        int k = target.keyColumns().size();
+        Record first = result.get(0);
+        int read = first.get("cutover_read", Integer.class);
+        int changed = first.get("cutover_changed", Integer.class);
+        List<Object> lastKey = after;
+        if (read > 0) {
+            lastKey = new ArrayList<>(k);
+            for (int i = 0; i < k; i++) {
+                lastKey.add(first.get("cutover_last" + i));
+            }
+        }
+        String shownValue = owner.shownValue(value);
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        int offset = 2 + k;
+        for (Record r : result) {
+            if (changes.size() < show && r.get(offset) != null) {
+                BatchStatements.Read row = owner.read(r, offset);
+                changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()), shownValue,
+                        policy));
+            }
+        }
+        return new BatchStatements.BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes,
+                List.of());
+    }
+
+    /**
+     * A batch of a {@linkplain RemediationPolicies#sql SQL policy}, in one statement: read the
+     * next NULL rows locked, with the policy's value for each (the row aliased {@code u}), update
+     * the rows with a value where still NULL, journal one entry per value, and return every row
+     * read with its value and whether it changed. A dry run reads only, without locks.
+     */
+    BatchStatements.BatchResult sqlBatch(DSLContext dsl, SqlPolicy sqlPolicy, List<Object> after, int reported) {
+        List<QueryPart> selected = new ArrayList<>();
+        for (int i = 0; i < shown.size(); i++) {
+            selected.add(DSL.field("{0} as {1}", DSL.field(DSL.name("u", shown.get(i))), DSL.name("cutover_s" + i)));
+        }
+        List<Field<Object>> keys = target.keyColumns().stream().map(k -> DSL.field(DSL.name("u", k))).toList();
+        Condition where = DSL.field(DSL.name("u", cutover.column())).isNull();
+        if (after != null) {
+            where = where.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
+                    : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
+        }
+        QueryPart read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where {3} order by {4} limit {5}",
+                DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where,
+                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()));
+        Result<Record> rows = plan.dryRun()
+                ? dsl.resultQuery("with cutover_b as ({0}) select cutover_b.*, false as cutover_changed, "
+                        + "cutover_v::text as cutover_text from cutover_b", read).fetch()
+                : dsl.resultQuery(sqlUpdate(), read, target.tableName(), DSL.name(cutover.column()), sqlJoin("cutover_row"),
+                        DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(sqlReturning()),
+                        owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true), sqlJoin("cutover_u"),
+                        DSL.list(target.keyColumns().stream().map(k -> DSL.field(DSL.name("cutover_s" + shown.indexOf(k))).asc())
+                                .toList())).fetch();
+        return sqlResult(rows, after, reported);
+    }
+
+    private static String sqlUpdate() {
+        return """
+                with cutover_b as ({0} for no key update of u), cutover_u as (
+                  update {1} as cutover_row set {2} = cutover_b.cutover_v from cutover_b
+                  where {3} and cutover_b.cutover_v is not null and {4} is null
+                  returning {5}
+                ), cutover_j as ({6})
+                select cutover_b.*, exists (select 1 from cutover_u where {7}) as cutover_changed,
+                       cutover_b.cutover_v::text as cutover_text
+                from cutover_b order by {8}""";
+    }
+
+    /** The key columns of {@code alias} equal to those read into {@code cutover_b}. */
+    private QueryPart sqlJoin(String alias) {
+        List<Condition> join = new ArrayList<>();
+        for (int i = 0; i < target.keyColumns().size(); i++) {
+            String k = target.keyColumns().get(i);
+            Field<Object> left = alias.equals("cutover_u") ? DSL.field(DSL.name(alias, "cutover_k" + i)) : DSL.field(DSL.name(alias, k));
+            join.add(DSL.condition("{0} = {1}", left, DSL.field(DSL.name("cutover_b", "cutover_s" + shown.indexOf(k)))));
+        }
+        return DSL.and(join);
+    }
+
+    private List<QueryPart> sqlReturning() {
+        List<QueryPart> out = new ArrayList<>();
+        List<QueryPart> pairs = new ArrayList<>();
+        for (int i = 0; i < target.keyColumns().size(); i++) {
+            Field<Object> k = DSL.field(DSL.name("cutover_row", target.keyColumns().get(i)));
+            out.add(DSL.field("{0} as {1}", k, DSL.name("cutover_k" + i)));
+            pairs.add(DSL.val(target.keyColumns().get(i)));
+            pairs.add(k);
+        }
+        out.add(DSL.field("jsonb_build_object({0}) as cutover_key", DSL.list(pairs)));
+        out.add(DSL.field("{0}::text as cutover_new", DSL.field(DSL.name("cutover_row", cutover.column()))));
+        return out;
+    }
+
+    private BatchStatements.BatchResult sqlResult(Result<Record> rows, List<Object> after, int reported) {
+        String policy = PolicyTree.describe(plan.policy());
+        int assigned = 0;
+        Map<String, Integer> byValue = new LinkedHashMap<>();
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
+        List<Object> lastKey = after;
+        for (Record r : rows) {
+            BatchStatements.Read row = owner.read(r, 0);
+            lastKey = row.key();
+            String value = r.get("cutover_text", String.class);
+            if (value == null) {
+                skipped.add(new RemediationReport.SkippedRow(owner.masked(row.row().key()), owner.maskedColumns(row.row()),
+                        SqlPolicy.NULL_REASON));
+            } else if (plan.dryRun() || r.get("cutover_changed", Boolean.class)) {
+                assigned++;
+                byValue.merge(owner.shownValue(value), 1, Integer::sum);
+                if (reported + changes.size() < plan.reportLimit()) {
+                    changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()),
+                            owner.shownValue(value),
+                            policy));
+                }
+            }
+        }
+        return new BatchStatements.BatchResult(rows.size(), lastKey, assigned, byValue, changes, skipped);
+    }
+
+}
