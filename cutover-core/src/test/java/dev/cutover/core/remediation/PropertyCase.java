@@ -40,6 +40,7 @@ final class PropertyCase {
     final Policy policy;
     final boolean lambdaThrows;
     final boolean traffic;
+    final boolean standardStringsOff;
     final int rows;
     final int batchSize;
     final int constantIndex;
@@ -63,6 +64,7 @@ final class PropertyCase {
         this.batchSize = List.of(3, 17, 100, 1_000).get(random.nextInt(4));
         this.constantIndex = random.nextInt(TEXT_VALUES.size());
         this.lookupOffset = random.nextInt(TEXT_VALUES.size());
+        this.standardStringsOff = textColumn && random.nextBoolean();
     }
 
     static PropertyCase random(long seed) {
@@ -371,6 +373,6 @@ final class PropertyCase {
     public String toString() {
         return "key " + keyType + ", column " + sqlType() + (partitioned ? ", partitioned" : "") + ", NULLs " + nulls
                 + ", policy " + policy + (lambdaThrows ? " throwing for one row" : "") + ", " + rows + " rows, batch " + batchSize
-                + (traffic ? ", with application traffic" : "");
+                + (traffic ? ", with application traffic" : "") + (standardStringsOff ? ", standard_conforming_strings off" : "");
     }
 }

@@ -19,9 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -38,44 +40,48 @@ class RemediationPropertyTest {
     static final String APP_SETTINGS = "4321ms|98765ms|orders-app";
 
     static TestDatabase database;
-    static HikariDataSource pool;
 
     @BeforeAll
     static void createDatabase() {
         database = TestDatabase.create();
+    }
+
+    @AfterAll
+    static void dropDatabase() {
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    static Stream<Arguments> seeds() {
+        int cases = Integer.getInteger(CASES_PROPERTY, 12);
+        long first = Long.getLong(SEED_PROPERTY, 20_261_201L);
+        return LongStream.range(first, first + cases).mapToObj(seed -> Arguments.of(seed, PropertyCase.random(seed).toString()));
+    }
+
+    /**
+     * The engine's connections come from a pool of two that sets the application's own
+     * timeouts and name on each new connection, and in some cases turns
+     * {@code standard_conforming_strings} off, as an old application's role may.
+     */
+    static HikariDataSource applicationPool(PropertyCase c) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(database.jdbcUrl());
         config.setMaximumPoolSize(2);
         config.setMinimumIdle(2);
         config.setConnectionTimeout(Duration.ofSeconds(60).toMillis());
         config.setConnectionInitSql("set lock_timeout = '4321ms'; set statement_timeout = '98765ms'; "
-                + "set application_name = 'orders-app'");
-        pool = new HikariDataSource(config);
+                + "set application_name = 'orders-app'" + (c.standardStringsOff ? "; set standard_conforming_strings = off" : ""));
+        return new HikariDataSource(config);
     }
 
-    @AfterAll
-    static void dropDatabase() {
-        if (pool != null) {
-            pool.close();
-        }
-        if (database != null) {
-            database.close();
-        }
-    }
-
-    static LongStream seeds() {
-        int cases = Integer.getInteger(CASES_PROPERTY, 12);
-        long first = Long.getLong(SEED_PROPERTY, 20_261_201L);
-        return LongStream.range(first, first + cases);
-    }
-
-    @ParameterizedTest(name = "seed {0}")
+    @ParameterizedTest(name = "seed {0}: {1}")
     @MethodSource("seeds")
-    void aRunAndItsUndoKeepEverySafetyInvariant(long seed) throws Exception {
+    void aRunAndItsUndoKeepEverySafetyInvariant(long seed, String description) throws Exception {
         PropertyCase c = PropertyCase.random(seed);
-        try {
+        try (HikariDataSource pool = applicationPool(c)) {
             c.create(database);
-            check(c);
+            check(c, pool);
         } catch (AssertionError | Exception e) {
             throw new AssertionError("seed " + seed + " (" + c + "): " + e.getMessage()
                     + "\nrepeat with -D" + SEED_PROPERTY + "=" + seed + " -D" + CASES_PROPERTY + "=1", e);
@@ -84,7 +90,7 @@ class RemediationPropertyTest {
         }
     }
 
-    private static void check(PropertyCase c) throws Exception {
+    private static void check(PropertyCase c, HikariDataSource pool) throws Exception {
         CutoverDatabase db = CutoverDatabase.of(pool);
         NotNullCutover cutover = NotNullCutover.builder("t", "val").schema(c.schema).inspect("grp", "poison").build();
         Remediation remediation = Remediation.builder(db, cutover)
@@ -142,7 +148,7 @@ class RemediationPropertyTest {
                 assertThat(c.assignableLeftNull()).as("rows left NULL that the policy assigns (" + r + ")").isEmpty();
             }
         }
-        assertPoolHasTheApplicationsSettings();
+        assertPoolHasTheApplicationsSettings(pool);
 
         if (runs.isEmpty()) {
             assertThat(runChanges).as("rows changed without a journal").isEmpty();
@@ -171,11 +177,11 @@ class RemediationPropertyTest {
                 .as("rows changed by the second undo").isZero();
         assertThat(c.journalEntries(runId, "undo")).as("undo entries in the journal after the second undo")
                 .hasSize(expectedRestored.size());
-        assertPoolHasTheApplicationsSettings();
+        assertPoolHasTheApplicationsSettings(pool);
     }
 
     /** Both pooled connections, borrowed at once, still carry the application's own settings. */
-    static void assertPoolHasTheApplicationsSettings() throws SQLException {
+    static void assertPoolHasTheApplicationsSettings(HikariDataSource pool) throws SQLException {
         try (Connection a = pool.getConnection(); Connection b = pool.getConnection()) {
             for (Connection c : List.of(a, b)) {
                 try (Statement s = c.createStatement();
