@@ -115,7 +115,18 @@ class RemediationPropertyTest {
         }
         traffic.get(120, TimeUnit.SECONDS);
         long runEnd = c.queryLong("select coalesce(max(seq), 0) from " + c.schema + ".audit");
+        List<UUID> runs = checkRun(c, report, runEnd);
+        assertPoolHasTheApplicationsSettings(pool);
+        if (runs.isEmpty()) {
+            assertThat(c.engineChanges(0, runEnd)).as("rows changed without a journal").isEmpty();
+            return;
+        }
+        checkUndo(c, db, runs.get(0), runEnd);
+        assertPoolHasTheApplicationsSettings(pool);
+    }
 
+    /** The run changed only rows NULL at that moment, as the policy decides, each journaled once, as reported; returns the runs journaled. */
+    private static List<UUID> checkRun(PropertyCase c, Optional<RemediationReport> report, long runEnd) throws SQLException {
         List<String> runChanges = c.engineChanges(0, runEnd);
         assertThat(c.violations("""
                 select format('%s by %s: %s %s -> %s, grp %s -> %s, payload %s -> %s', k, coalesce(actor, 'the run'), op,
@@ -148,13 +159,11 @@ class RemediationPropertyTest {
                 assertThat(c.assignableLeftNull()).as("rows left NULL that the policy assigns (" + r + ")").isEmpty();
             }
         }
-        assertPoolHasTheApplicationsSettings(pool);
+        return runs;
+    }
 
-        if (runs.isEmpty()) {
-            assertThat(runChanges).as("rows changed without a journal").isEmpty();
-            return;
-        }
-        UUID runId = runs.get(0);
+    /** Undo restores exactly the run's rows that nothing changed since, and a second undo nothing. */
+    private static void checkUndo(PropertyCase c, CutoverDatabase db, UUID runId, long runEnd) throws SQLException {
         List<String> expectedRestored = c.unchangedSince(runEnd);
         UndoReport first = Remediation.undo(db, runId);
         long undoEnd = c.queryLong("select coalesce(max(seq), 0) from " + c.schema + ".audit");
@@ -177,7 +186,6 @@ class RemediationPropertyTest {
                 .as("rows changed by the second undo").isZero();
         assertThat(c.journalEntries(runId, "undo")).as("undo entries in the journal after the second undo")
                 .hasSize(expectedRestored.size());
-        assertPoolHasTheApplicationsSettings(pool);
     }
 
     /** Both pooled connections, borrowed at once, still carry the application's own settings. */
