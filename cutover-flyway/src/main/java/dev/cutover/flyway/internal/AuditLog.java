@@ -24,8 +24,18 @@ public final class AuditLog {
     private AuditLog() {
     }
 
-    /** Creates the table if it is missing and records one override. */
-    public static void record(CutoverDatabase db, String schema, IncidentOverride override, String migration, String subject,
+    /**
+     * The migration an override let through, as Flyway names it.
+     *
+     * @param version  its version, or its script when it has none
+     * @param script   its script (or class) name
+     * @param checksum its checksum; {@code null} for a Java migration without one
+     */
+    public record Migration(String version, String script, Integer checksum) {
+    }
+
+    /** Creates the table if it is missing (or adds the columns it lacks) and records one override. */
+    public static void record(CutoverDatabase db, String schema, IncidentOverride override, Migration migration, String subject,
                               String change) {
         try (Connection connection = db.dataSource().getConnection()) {
             DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
@@ -44,9 +54,13 @@ public final class AuditLog {
                         subject text not null,
                         change text not null
                     )""", DSL.name(schema, TABLE)).execute();
-            dsl.query("insert into {0} (actor, incident, reason, migration, subject, change) values ({1}, {2}, {3}, {4}, {5}, {6})",
+            dsl.query("alter table {0} add column if not exists script text, add column if not exists checksum integer",
+                    DSL.name(schema, TABLE)).execute();
+            dsl.query("insert into {0} (actor, incident, reason, migration, script, checksum, subject, change) "
+                            + "values ({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8})",
                     DSL.name(schema, TABLE), DSL.val(override.actor().orElse(null), String.class), DSL.val(override.incident()),
-                    DSL.val(override.reason()), DSL.val(migration), DSL.val(subject), DSL.val(change)).execute();
+                    DSL.val(override.reason()), DSL.val(migration.version()), DSL.val(migration.script(), String.class),
+                    DSL.val(migration.checksum(), Integer.class), DSL.val(subject), DSL.val(change)).execute();
         } catch (SQLException | DataAccessException e) {
             String state = sqlState(e);
             throw new CutoverDatabaseException("Could not record the incident override in " + Names.display(schema, TABLE)
