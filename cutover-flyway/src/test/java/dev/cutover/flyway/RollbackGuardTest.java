@@ -46,11 +46,12 @@ class RollbackGuardTest {
         CutoverMigrationException failure = cutoverFailure(refused);
         assertThat(failure.reason()).isEqualTo(CutoverMigrationException.Reason.GUARD_REFUSED);
         assertThat(failure.migration()).isEqualTo("18");
-        assertThat(failure.getMessage()).isEqualTo("Migration 18 refused: it takes the validated NOT NULL away from "
-                + "public.\"user\".organization_id (" + CHANGE + "). Dropping NOT NULL is a data-integrity regression and "
-                + "needs incident-level review (see the runbook's abort / rollback guidance). If it is intended, configure an "
-                + "incident override (incidentOverride(\"INC-...\", \"reason\"), or cutover.incident.id and "
-                + "cutover.incident.reason) and re-run; the override is recorded in cutover_audit.");
+        assertThat(failure.getMessage()).isEqualTo("Migration 18 refused before it ran: its script V18__drop_org_not_null.sql "
+                + "would take the validated NOT NULL away from public.\"user\".organization_id (ALTER COLUMN organization_id DROP "
+                + "NOT NULL). Dropping NOT NULL is a data-integrity regression and needs incident-level review (see the runbook's "
+                + "abort / rollback guidance). If it is intended, configure an incident override (incidentOverride(\"INC-...\", "
+                + "\"reason\"), or cutover.incident.id and cutover.incident.reason) and re-run; the override is recorded in "
+                + "cutover_audit.");
         assertThat(historyRows(db, "18")).isZero();
         assertThat(isNullable(db)).isEqualTo("NO");
         assertThat(db.cutoverDatabase().verify(cutover()).passed()).isTrue();

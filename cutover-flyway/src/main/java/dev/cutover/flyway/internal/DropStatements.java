@@ -23,7 +23,12 @@ public final class DropStatements {
     public static List<String> find(String script, String schema, String table, String column, Set<String> constraints) {
         List<String> found = new ArrayList<>();
         for (List<Token> statement : split(Tokens.of(script, found, schema, table, column, constraints))) {
-            inspect(statement, schema, table, column, constraints, found);
+            // Wherever ALTER TABLE or DROP TABLE starts: after BEGIN in a block, after a label, ...
+            for (int k = 0; k + 1 < statement.size(); k++) {
+                if ((statement.get(k).is("alter") || statement.get(k).is("drop")) && statement.get(k + 1).is("table")) {
+                    inspect(statement.subList(k, statement.size()), schema, table, column, constraints, found);
+                }
+            }
         }
         return found;
     }
@@ -35,6 +40,8 @@ public final class DropStatements {
                 i += 2;
             }
             for (List<Token> name : splitCommas(s.subList(i, s.size()))) {
+                name = name.isEmpty() || !name.get(name.size() - 1).is("cascade") && !name.get(name.size() - 1).is("restrict")
+                        ? name : name.subList(0, name.size() - 1);
                 if (isTable(name, schema, table)) {
                     found.add("DROP TABLE " + table);
                 }
@@ -51,9 +58,12 @@ public final class DropStatements {
         if (i < s.size() && s.get(i).is("only")) {
             i++;
         }
-        int nameEnd = i;
-        while (nameEnd < s.size() && (s.get(nameEnd).identifier() || s.get(nameEnd).is("."))) {
-            nameEnd++;
+        if (i >= s.size()) {
+            return;
+        }
+        int nameEnd = i + 1;
+        while (nameEnd + 1 < s.size() && s.get(nameEnd).is(".") && s.get(nameEnd + 1).identifier()) {
+            nameEnd += 2;
         }
         if (!isTable(s.subList(i, nameEnd), schema, table)) {
             return;
