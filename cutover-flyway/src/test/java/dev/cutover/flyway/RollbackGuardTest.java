@@ -73,6 +73,22 @@ class RollbackGuardTest {
                 + "subject, change, (recorded_at > now() - interval '5 minutes')::text) from public.cutover_audit"))
                 .isEqualTo("true | jane.doe | INC-1234 | signup outage: org assignment service down | 18 | "
                         + "public.\"user\".organization_id | " + CHANGE + " | true");
+        assertThat(db.queryString("select concat_ws(' | ', a.script, (a.checksum = h.checksum)::text) from public.cutover_audit a "
+                + "join flyway_schema_history h on h.version = a.migration"))
+                .isEqualTo("V18__drop_org_not_null.sql | true");
+    }
+
+    @Test
+    void theAuditRollsBackWithTheMigrationsTransaction() {
+        CutoverCallback callback = CutoverCallback.forMigration("17", cutover())
+                .incidentOverride("INC-1234", "signup outage: org assignment service down")
+                .build();
+
+        Throwable failed = catchThrowable(() -> flyway(db.dataSource(), "guardgroup", callback).group(true).load().migrate());
+
+        assertThat(failed).isNotNull();
+        assertThat(isNullable(db)).isEqualTo("NO");
+        assertThat(db.queryLong("select count(*) from pg_class where relname = 'cutover_audit'")).isZero();
     }
 
     @Test
