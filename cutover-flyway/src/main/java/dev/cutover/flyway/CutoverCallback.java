@@ -63,11 +63,20 @@ import org.slf4j.LoggerFactory;
  *       (column NOT NULL, its constraint validated, the foreign key present, validated, with
  *       the configured ON DELETE action). A failure fails the migration, which Flyway rolls
  *       back when it ran in a transaction; the message is the verification report.</li>
- *   <li>Every later migration (a higher version, or a repeatable one): if the column had a
- *       validated NOT NULL before it and has not after it, the migration fails, unless an
- *       incident override is configured ({@link Builder#incidentOverride}); an applied
- *       override is recorded in {@code cutover_audit} (database user, actor, time, incident,
- *       reason, migration, what changed) in the same transaction as the migration.</li>
+ *   <li>Before the first migration of a run, Flyway's list of the project's migrations
+ *       (pending and applied) is read once: when none is the configured cutover migration
+ *       (versions compare as Flyway's, so {@code 017} is {@code 17}), nothing is migrated and
+ *       the message names the configured version and the ones that exist.</li>
+ *   <li>Every other migration once the cutover migration is applied, whatever its version,
+ *       order ({@code outOfOrder}), transactionality or kind (undo too): before it runs, it is
+ *       refused when the validated NOT NULL is gone already, or when its SQL script would drop
+ *       the NOT NULL, the constraint that carries it, the foreign key or the column, so that a
+ *       non-transactional one never commits it. After it ran, if the column had a validated NOT
+ *       NULL before it and has not after it, the migration fails. An incident override
+ *       ({@link Builder#incidentOverride}) lets it through; it is recorded in
+ *       {@code cutover_audit} (database user, actor, time, incident, reason, the migration's
+ *       version, script and checksum, what changed) in the same transaction as the migration
+ *       where Flyway runs one.</li>
  * </ul>
  * On an up-to-date database no migration runs, so none of this runs: start-up pays nothing
  * beyond Flyway asking {@link #supports}.
@@ -85,8 +94,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Configuration without code: {@code cutover.properties}</h2>
  * The public no-arg constructor reads {@code cutover.properties} from the classpath, so
- * {@code flyway.callbacks=dev.cutover.flyway.CutoverCallback} (or Spring Boot's
- * {@code spring.flyway.callbacks}) works with no code. Keys:
+ * Flyway's own {@code flyway.callbacks=dev.cutover.flyway.CutoverCallback} ({@code flyway.conf},
+ * the command line, environment variables) works with no code. Spring Boot has no
+ * {@code spring.flyway.callbacks} property: setting it there is silently ignored and the migration
+ * runs unguarded; declare the callback as a bean instead ({@link #portable()}, and
+ * {@code docs/spring-boot.md}). Keys:
  * <table>
  *   <caption>cutover.properties</caption>
  *   <tr><th>key</th><th>meaning</th><th>default</th></tr>
