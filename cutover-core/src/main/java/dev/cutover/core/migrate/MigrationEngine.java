@@ -130,11 +130,16 @@ final class MigrationEngine {
                 .orElseThrow(() -> new CutoverConfigurationException("Column " + subject + " does not exist (any more)"));
     }
 
-    /** PostgreSQL 12 to 17: CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, DROP CHECK. */
+    /**
+     * PostgreSQL 12 to 17: CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, DROP CHECK. The CHECK
+     * the library adds is named {@code <table>_<column>_cutover_not_null}; only a CHECK of that name and of
+     * that definition is dropped at the end. A CHECK (col IS NOT NULL) of the user's, of another name, is
+     * used instead of adding one (validated if it is not yet) and stays.
+     */
     private void planCheckConstraint(Target target, ColumnState state, List<Planned> steps) {
-        String name = state.notNullConstraints().stream().filter(NotNullConstraint::check).findFirst()
-                .map(NotNullConstraint::name)
-                .orElse(Identifiers.fit(cutover.table() + "_" + cutover.column() + "_not_null"));
+        String ours = checkName(cutover);
+        String name = state.check(ours).isPresent() ? ours : state.notNullConstraints().stream()
+                .filter(NotNullConstraint::check).findFirst().map(NotNullConstraint::name).orElse(ours);
         if (!state.notNull() && state.check(name).isEmpty() && state.constraintNames().contains(name)) {
             throw nameTaken(name, false);
         }
@@ -153,10 +158,18 @@ final class MigrationEngine {
                 LockLevel.ACCESS_EXCLUSIVE, false,
                 DSL.query("ALTER TABLE {0} ALTER COLUMN {1} SET NOT NULL", target.tableName(), DSL.name(cutover.column())),
                 exclusive, name, ColumnState::notNull));
+        if (!name.equals(ours)) {
+            return;
+        }
         steps.add(planned("drop CHECK constraint " + Identifiers.display(name) + ", now redundant", Kind.DROP_CHECK,
                 LockLevel.ACCESS_EXCLUSIVE, false,
                 DSL.query("ALTER TABLE {0} DROP CONSTRAINT {1}", target.tableName(), DSL.name(name)),
                 exclusive, name, s -> s.notNull() && s.check(name).isEmpty()));
+    }
+
+    /** The name of the CHECK (col IS NOT NULL) the migration adds on PostgreSQL 12 to 17. */
+    static String checkName(NotNullCutover cutover) {
+        return Identifiers.fit(cutover.table() + "_" + cutover.column() + "_cutover_not_null");
     }
 
     /** PostgreSQL 18: NOT NULL NOT VALID, VALIDATE. */
