@@ -74,7 +74,7 @@ class NonSuperuserWaitTest {
                     .anySatisfy(blockers -> assertThat(blockers).extracting(Blocker::pid).contains(reader.pid()));
             return report;
         } finally {
-            releaser.shutdown();
+            releaser.shutdownNow();
             assertThat(releaser.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
         }
     }
