@@ -9,19 +9,15 @@ import dev.cutover.core.NullRow;
 import dev.cutover.core.catalog.Names;
 import dev.cutover.core.preflight.Preflight;
 import dev.cutover.core.preflight.PreflightReport;
-import dev.cutover.core.verify.VerificationCheck;
 import dev.cutover.core.verify.VerificationReport;
-import dev.cutover.flyway.internal.AuditLog;
 import dev.cutover.flyway.internal.CallbackProperties;
 import dev.cutover.flyway.internal.FlywayConnectionDataSource;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.IdentityHashMap;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -33,7 +29,6 @@ import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.callback.Context;
 import org.flywaydb.core.api.callback.Event;
-import org.flywaydb.core.api.configuration.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,11 +63,20 @@ import org.slf4j.LoggerFactory;
  *       (column NOT NULL, its constraint validated, the foreign key present, validated, with
  *       the configured ON DELETE action). A failure fails the migration, which Flyway rolls
  *       back when it ran in a transaction; the message is the verification report.</li>
- *   <li>Every later migration (a higher version, or a repeatable one): if the column had a
- *       validated NOT NULL before it and has not after it, the migration fails, unless an
- *       incident override is configured ({@link Builder#incidentOverride}); an applied
- *       override is recorded in {@code cutover_audit} (database user, actor, time, incident,
- *       reason, migration, what changed) in the same transaction as the migration.</li>
+ *   <li>Before the first migration of a run, Flyway's list of the project's migrations
+ *       (pending and applied) is read once: when none is the configured cutover migration
+ *       (versions compare as Flyway's, so {@code 017} is {@code 17}), nothing is migrated and
+ *       the message names the configured version and the ones that exist.</li>
+ *   <li>Every other migration once the cutover migration is applied, whatever its version,
+ *       order ({@code outOfOrder}), transactionality or kind (undo too): before it runs, it is
+ *       refused when the validated NOT NULL is gone already, or when its SQL script would drop
+ *       the NOT NULL, the constraint that carries it, the foreign key or the column, so that a
+ *       non-transactional one never commits it. After it ran, if the column had a validated NOT
+ *       NULL before it and has not after it, the migration fails. An incident override
+ *       ({@link Builder#incidentOverride}) lets it through; it is recorded in
+ *       {@code cutover_audit} (database user, actor, time, incident, reason, the migration's
+ *       version, script and checksum, what changed) in the same transaction as the migration
+ *       where Flyway runs one.</li>
  * </ul>
  * On an up-to-date database no migration runs, so none of this runs: start-up pays nothing
  * beyond Flyway asking {@link #supports}.
@@ -90,8 +94,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Configuration without code: {@code cutover.properties}</h2>
  * The public no-arg constructor reads {@code cutover.properties} from the classpath, so
- * {@code flyway.callbacks=dev.cutover.flyway.CutoverCallback} (or Spring Boot's
- * {@code spring.flyway.callbacks}) works with no code. Keys:
+ * Flyway's own {@code flyway.callbacks=dev.cutover.flyway.CutoverCallback} ({@code flyway.conf},
+ * the command line, environment variables) works with no code. Spring Boot has no
+ * {@code spring.flyway.callbacks} property: setting it there is silently ignored and the migration
+ * runs unguarded; declare the callback as a bean instead ({@link #portable()}, and
+ * {@code docs/spring-boot.md}). Keys:
  * <table>
  *   <caption>cutover.properties</caption>
  *   <tr><th>key</th><th>meaning</th><th>default</th></tr>
@@ -128,6 +135,9 @@ public final class CutoverCallback implements Callback {
     static final int MAX_SAMPLE_SIZE = 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(CutoverCallback.class);
+    private static final Set<Event> RUN_STARTS = EnumSet.of(Event.BEFORE_MIGRATE, Event.BEFORE_UNDO);
+    private static final Set<Event> EACH = EnumSet.of(Event.BEFORE_EACH_MIGRATE, Event.AFTER_EACH_MIGRATE,
+            Event.AFTER_EACH_MIGRATE_ERROR, Event.BEFORE_EACH_UNDO, Event.AFTER_EACH_UNDO, Event.AFTER_EACH_UNDO_ERROR);
 
     private final String version;
     private final String script;
@@ -138,7 +148,8 @@ public final class CutoverCallback implements Callback {
     private final String stateSchema;
     private final Preflight preflight;
     private final IncidentOverride incidentOverride;
-    private final Map<Connection, Boolean> guardedBefore = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final RollbackGuard guard;
+    private volatile ProjectMigrations project;
 
     /**
      * Reads {@value #PROPERTIES_RESOURCE} from the classpath (the thread's context class
@@ -160,6 +171,7 @@ public final class CutoverCallback implements Callback {
         this.stateSchema = b.stateSchema;
         this.preflight = b.preflight;
         this.incidentOverride = b.incidentOverride;
+        this.guard = new RollbackGuard(cutover, incidentOverride, stateSchema != null ? stateSchema : cutover.schema());
     }
 
     /** The callback for the migration of this version (e.g. {@code "17"} or {@code "2.1"}). */
@@ -195,8 +207,7 @@ public final class CutoverCallback implements Callback {
 
     @Override
     public boolean supports(Event event, Context context) {
-        return (event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE_ERROR)
-                && context.getMigrationInfo() != null;
+        return RUN_STARTS.contains(event) || (EACH.contains(event) && context.getMigrationInfo() != null);
     }
 
     @Override
@@ -206,28 +217,51 @@ public final class CutoverCallback implements Callback {
 
     @Override
     public void handle(Event event, Context context) {
+        if (RUN_STARTS.contains(event)) {
+            project = null;
+            return;
+        }
         MigrationInfo info = context.getMigrationInfo();
         if (info == null) {
             return;
         }
-        if (isCutover(info)) {
-            if (event == Event.BEFORE_EACH_MIGRATE) {
+        boolean before = event == Event.BEFORE_EACH_MIGRATE || event == Event.BEFORE_EACH_UNDO;
+        boolean after = event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_UNDO;
+        ProjectMigrations migrations = before ? project(context) : project;
+        boolean undo = event == Event.BEFORE_EACH_UNDO || event == Event.AFTER_EACH_UNDO || event == Event.AFTER_EACH_UNDO_ERROR;
+        if (isCutover(info) && !undo) {
+            if (before) {
                 beforeCutover(info, context);
-            } else if (event == Event.AFTER_EACH_MIGRATE) {
+            } else if (after) {
                 afterCutover(info, context);
+                project = migrations == null ? null : new ProjectMigrations(true, true, migrations.listed());
             }
-        } else if (isLater(info, context.getConfiguration())) {
-            if (event == Event.BEFORE_EACH_MIGRATE) {
-                guardedBefore.put(context.getConnection(), hasValidatedNotNull(database(context)));
-            } else if (event == Event.AFTER_EACH_MIGRATE) {
-                Boolean guarded = guardedBefore.remove(context.getConnection());
-                if (Boolean.TRUE.equals(guarded)) {
-                    guard(info, context);
-                }
+        } else if (migrations != null && migrations.cutoverApplied()) {
+            if (before) {
+                guard.before(info, context, database(context));
+            } else if (after) {
+                guard.after(info, context, database(context));
             } else {
-                guardedBefore.remove(context.getConnection());
+                guard.failed(context);
             }
         }
+    }
+
+    /** The project's migrations, read before the first migration of a run; refuses when none is the cutover migration. */
+    private ProjectMigrations project(Context context) {
+        ProjectMigrations known = project;
+        if (known == null) {
+            known = ProjectMigrations.read(context.getConfiguration(), this::isCutover, version != null);
+            project = known;
+        }
+        if (!known.cutoverFound()) {
+            String configured = version != null ? "version " + version : "script " + script;
+            throw new CutoverMigrationException(CutoverMigrationException.Reason.NO_SUCH_MIGRATION, name(context.getMigrationInfo()),
+                    "No migration has " + configured + ", the cutover migration of " + cutover.subject() + ", so nothing is "
+                            + "migrated: the gate would not see it run. Migrations: " + known.listed() + ". Configure the cutover "
+                            + "migration's " + (version != null ? "version" : "script") + " as Flyway names it, then re-run.");
+        }
+        return known;
     }
 
     /**
@@ -353,56 +387,6 @@ public final class CutoverCallback implements Callback {
                 .log("Migration {} verified:\n{}", migration, report.render());
     }
 
-    private void guard(MigrationInfo info, Context context) {
-        String migration = name(info);
-        CutoverDatabase db = database(context);
-        String change = lostBy(db);
-        if (change == null) {
-            return;
-        }
-        if (incidentOverride == null) {
-            throw new CutoverMigrationException(CutoverMigrationException.Reason.GUARD_REFUSED, migration,
-                    "Migration " + migration + " refused: it takes the validated NOT NULL away from " + cutover.subject()
-                            + " (" + change + "). Dropping NOT NULL is a data-integrity regression and needs incident-level "
-                            + "review (see the runbook's abort / rollback guidance). If it is intended, configure an incident "
-                            + "override (incidentOverride(\"INC-...\", \"reason\"), or cutover.incident.id and "
-                            + "cutover.incident.reason) and re-run; the override is recorded in cutover_audit.");
-        }
-        String schema = stateSchema != null ? stateSchema : cutover.schema();
-        AuditLog.record(db, schema, incidentOverride, migration, cutover.subject(), change);
-        LOG.atWarn().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
-                .addKeyValue("incident", incidentOverride.incident()).addKeyValue("change", change)
-                .log("Migration {} took the NOT NULL away from {} under incident {} ({}); recorded in {}", migration,
-                        cutover.subject(), incidentOverride.incident(), incidentOverride.reason(),
-                        Names.display(schema, AuditLog.TABLE));
-    }
-
-    /** Whether the column has a validated NOT NULL; false when the table, column or referenced table is not there (yet). */
-    private boolean hasValidatedNotNull(CutoverDatabase db) {
-        return lostBy(db) == null;
-    }
-
-    /** What is missing of a validated NOT NULL, or {@code null} when nothing is. */
-    private String lostBy(CutoverDatabase db) {
-        VerificationReport report;
-        try {
-            report = db.verify(cutover);
-        } catch (CutoverConfigurationException e) {
-            return "the cutover no longer matches the catalog: " + e.getMessage();
-        }
-        List<String> lost = report.checks().stream()
-                .filter(c -> c.name().equals(COLUMN_NOT_NULL) || c.name().equals(CONSTRAINT_VALIDATED))
-                .filter(c -> !c.passed())
-                .map(VerificationCheck::toString)
-                .map(s -> s.substring("[FAIL] ".length()))
-                .toList();
-        return lost.isEmpty() ? null : String.join("; ", lost);
-    }
-
-    // The names of the core verification's column checks.
-    private static final String COLUMN_NOT_NULL = VerificationCheck.COLUMN_NOT_NULL;
-    private static final String CONSTRAINT_VALIDATED = VerificationCheck.CONSTRAINT_VALIDATED;
-
     private CutoverDatabase database(Context context) {
         return CutoverDatabase.builder(new FlywayConnectionDataSource(context.getConnection())).probeTimeout(probeTimeout).build();
     }
@@ -415,33 +399,7 @@ public final class CutoverCallback implements Callback {
         return s != null && (s.equals(script) || s.endsWith("/" + script) || s.endsWith("\\" + script));
     }
 
-    private boolean isLater(MigrationInfo info, Configuration configuration) {
-        if (info.getVersion() == null) {
-            return true;
-        }
-        MigrationVersion cutoverVersion = cutoverVersion(configuration);
-        return cutoverVersion == null || info.getVersion().compareTo(cutoverVersion) > 0;
-    }
-
-    private MigrationVersion cutoverVersion(Configuration configuration) {
-        if (version != null) {
-            return MigrationVersion.fromVersion(version);
-        }
-        String file = script.substring(Math.max(script.lastIndexOf('/'), script.lastIndexOf('\\')) + 1);
-        String prefix = configuration.getSqlMigrationPrefix();
-        String separator = configuration.getSqlMigrationSeparator();
-        int end = file.indexOf(separator);
-        if (!file.startsWith(prefix) || end <= prefix.length()) {
-            return null;
-        }
-        try {
-            return MigrationVersion.fromVersion(file.substring(prefix.length(), end));
-        } catch (FlywayException e) {
-            return null;
-        }
-    }
-
-    private static String name(MigrationInfo info) {
+    static String name(MigrationInfo info) {
         return info.getVersion() != null ? info.getVersion().getVersion() : info.getScript();
     }
 

@@ -22,7 +22,9 @@ public class CutoverMigrationException extends CutoverException {
         /** The cutover migration ran, but the post-migration verification failed. */
         VERIFICATION_FAILED,
         /** A later migration removed the NOT NULL, and no incident override was configured. */
-        GUARD_REFUSED
+        GUARD_REFUSED,
+        /** No migration of the project (pending or applied) is the configured cutover migration: nothing is migrated. */
+        NO_SUCH_MIGRATION
     }
 
     private final Reason reason;

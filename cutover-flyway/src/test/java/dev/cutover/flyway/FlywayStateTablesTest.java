@@ -34,7 +34,8 @@ class FlywayStateTablesTest {
                 asRuntime.setUser(role);
                 asRuntime.setPassword("runtime");
                 AuditLog.record(CutoverDatabase.of(asRuntime), "public",
-                        new CutoverCallback.IncidentOverride("INC-7", "rollback of 17", Optional.empty()), "18",
+                        new CutoverCallback.IncidentOverride("INC-7", "rollback of 17", Optional.empty()),
+                        new AuditLog.Migration("18", "V18__drop_not_null.sql", 42),
                         "public.\"user\".organization_id", "column NOT NULL lost");
 
                 assertThat(db.queryString("select concat_ws(' ', database_user, incident, migration) from cutover_audit"))

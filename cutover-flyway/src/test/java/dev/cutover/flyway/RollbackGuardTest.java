@@ -46,11 +46,12 @@ class RollbackGuardTest {
         CutoverMigrationException failure = cutoverFailure(refused);
         assertThat(failure.reason()).isEqualTo(CutoverMigrationException.Reason.GUARD_REFUSED);
         assertThat(failure.migration()).isEqualTo("18");
-        assertThat(failure.getMessage()).isEqualTo("Migration 18 refused: it takes the validated NOT NULL away from "
-                + "public.\"user\".organization_id (" + CHANGE + "). Dropping NOT NULL is a data-integrity regression and "
-                + "needs incident-level review (see the runbook's abort / rollback guidance). If it is intended, configure an "
-                + "incident override (incidentOverride(\"INC-...\", \"reason\"), or cutover.incident.id and "
-                + "cutover.incident.reason) and re-run; the override is recorded in cutover_audit.");
+        assertThat(failure.getMessage()).isEqualTo("Migration 18 refused before it ran: its script V18__drop_org_not_null.sql "
+                + "would take the validated NOT NULL away from public.\"user\".organization_id (ALTER COLUMN organization_id DROP "
+                + "NOT NULL). Dropping NOT NULL is a data-integrity regression and needs incident-level review (see the runbook's "
+                + "abort / rollback guidance). If it is intended, configure an incident override (incidentOverride(\"INC-...\", "
+                + "\"reason\"), or cutover.incident.id and cutover.incident.reason) and re-run; the override is recorded in "
+                + "cutover_audit.");
         assertThat(historyRows(db, "18")).isZero();
         assertThat(isNullable(db)).isEqualTo("NO");
         assertThat(db.cutoverDatabase().verify(cutover()).passed()).isTrue();
@@ -72,6 +73,22 @@ class RollbackGuardTest {
                 + "subject, change, (recorded_at > now() - interval '5 minutes')::text) from public.cutover_audit"))
                 .isEqualTo("true | jane.doe | INC-1234 | signup outage: org assignment service down | 18 | "
                         + "public.\"user\".organization_id | " + CHANGE + " | true");
+        assertThat(db.queryString("select concat_ws(' | ', a.script, (a.checksum = h.checksum)::text) from public.cutover_audit a "
+                + "join flyway_schema_history h on h.version = a.migration"))
+                .isEqualTo("V18__drop_org_not_null.sql | true");
+    }
+
+    @Test
+    void theAuditRollsBackWithTheMigrationsTransaction() {
+        CutoverCallback callback = CutoverCallback.forMigration("17", cutover())
+                .incidentOverride("INC-1234", "signup outage: org assignment service down")
+                .build();
+
+        Throwable failed = catchThrowable(() -> flyway(db.dataSource(), "guardgroup", callback).group(true).load().migrate());
+
+        assertThat(failed).isNotNull();
+        assertThat(isNullable(db)).isEqualTo("NO");
+        assertThat(db.queryLong("select count(*) from pg_class where relname = 'cutover_audit'")).isZero();
     }
 
     @Test

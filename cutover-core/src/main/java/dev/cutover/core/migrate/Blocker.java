@@ -2,6 +2,7 @@ package dev.cutover.core.migrate;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Another backend holding a lock on the table that a migration step has to wait for, as
@@ -9,12 +10,15 @@ import java.util.Objects;
  *
  * @param pid             its process id, for {@code pg_cancel_backend} / {@code pg_terminate_backend}
  * @param applicationName its {@code application_name}
- * @param state           e.g. {@code active}, {@code idle in transaction}
- * @param heldFor         how long its transaction (else its query) has been running
+ * @param state           e.g. {@code active}, {@code idle in transaction}; empty when the role running the
+ *                        migration may not see it (another role's session, without {@code pg_read_all_stats})
+ * @param heldFor         how long its transaction (else its query) has been running; empty when unknown, for
+ *                        the same reason (such a lock counts as long once it has been seen held for the lock timeout)
  * @param lockModes       the conflicting lock modes it holds, e.g. {@code AccessShareLock}
- * @param query           its current or last query, cut to 200 characters
+ * @param query           the shape of its current or last query, literals replaced by {@code $1}, {@code $2}, ...
+ *                        (never their values), cut to 200 characters
  */
-public record Blocker(int pid, String applicationName, String state, Duration heldFor, String lockModes, String query) {
+public record Blocker(int pid, String applicationName, String state, Optional<Duration> heldFor, String lockModes, String query) {
 
     public Blocker {
         Objects.requireNonNull(applicationName, "applicationName");
@@ -26,8 +30,9 @@ public record Blocker(int pid, String applicationName, String state, Duration he
 
     @Override
     public String toString() {
-        return "pid " + pid + " (application_name '" + applicationName + "', " + state + " for " + seconds(heldFor) + ", holds "
-                + lockModes + "): " + query;
+        String since = heldFor.map(d -> " for " + seconds(d)).orElse(" for an unknown time");
+        return "pid " + pid + " (application_name '" + applicationName + "', " + (state.isEmpty() ? "state unknown" : state) + since
+                + ", holds " + lockModes + "): " + query;
     }
 
     static String seconds(Duration d) {

@@ -18,6 +18,8 @@ import dev.cutover.core.ReferentialAction;
 import io.github.resilience4j.retry.Retry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,11 +130,16 @@ final class MigrationEngine {
                 .orElseThrow(() -> new CutoverConfigurationException("Column " + subject + " does not exist (any more)"));
     }
 
-    /** PostgreSQL 12 to 17: CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, DROP CHECK. */
+    /**
+     * PostgreSQL 12 to 17: CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL, DROP CHECK. The CHECK
+     * the library adds is named {@code <table>_<column>_cutover_not_null}; only a CHECK of that name and of
+     * that definition is dropped at the end. A CHECK (col IS NOT NULL) of the user's, of another name, is
+     * used instead of adding one (validated if it is not yet) and stays.
+     */
     private void planCheckConstraint(Target target, ColumnState state, List<Planned> steps) {
-        String name = state.notNullConstraints().stream().filter(NotNullConstraint::check).findFirst()
-                .map(NotNullConstraint::name)
-                .orElse(Identifiers.fit(cutover.table() + "_" + cutover.column() + "_not_null"));
+        String ours = checkName(cutover);
+        String name = state.check(ours).isPresent() ? ours : state.notNullConstraints().stream()
+                .filter(NotNullConstraint::check).findFirst().map(NotNullConstraint::name).orElse(ours);
         if (!state.notNull() && state.check(name).isEmpty() && state.constraintNames().contains(name)) {
             throw nameTaken(name, false);
         }
@@ -151,10 +158,18 @@ final class MigrationEngine {
                 LockLevel.ACCESS_EXCLUSIVE, false,
                 DSL.query("ALTER TABLE {0} ALTER COLUMN {1} SET NOT NULL", target.tableName(), DSL.name(cutover.column())),
                 exclusive, name, ColumnState::notNull));
+        if (!name.equals(ours)) {
+            return;
+        }
         steps.add(planned("drop CHECK constraint " + Identifiers.display(name) + ", now redundant", Kind.DROP_CHECK,
                 LockLevel.ACCESS_EXCLUSIVE, false,
                 DSL.query("ALTER TABLE {0} DROP CONSTRAINT {1}", target.tableName(), DSL.name(name)),
                 exclusive, name, s -> s.notNull() && s.check(name).isEmpty()));
+    }
+
+    /** The name of the CHECK (col IS NOT NULL) the migration adds on PostgreSQL 12 to 17. */
+    static String checkName(NotNullCutover cutover) {
+        return Identifiers.fit(cutover.table() + "_" + cutover.column() + "_cutover_not_null");
     }
 
     /** PostgreSQL 18: NOT NULL NOT VALID, VALIDATE. */
@@ -380,10 +395,17 @@ final class MigrationEngine {
             }
             long pause = FIRST_POLL.toMillis();
             boolean told = false;
+            Map<String, Long> sightings = new HashMap<>();
             while (true) {
-                List<Blocker> blockers = blockers(dsl, p, settings.lockTimeout());
-                if (blockers.isEmpty()) {
+                boolean[] watching = {false};
+                List<Blocker> blockers = blockers(dsl, p, settings.lockTimeout(), sightings, watching);
+                if (blockers.isEmpty() && (!watching[0] || remainingMillis() <= 0)) {
                     return false;
+                }
+                if (blockers.isEmpty()) {
+                    // A lock of unknown age (another role's session): watched for the lock timeout before it counts as long.
+                    sleep(p, Math.min(FIRST_POLL.toMillis(), remainingMillis()));
+                    continue;
                 }
                 if (firstSeen[0] == 0) {
                     firstSeen[0] = System.nanoTime();
@@ -400,13 +422,7 @@ final class MigrationEngine {
                                     p.step().name(), subject, blockers.size(), settings.lockTimeout().toMillis(), blockers);
                     publish(new MigrationEvent.Waiting(p.step().name(), blockers));
                 }
-                try {
-                    Thread.sleep(Math.min(pause, remaining));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CutoverException("Interrupted while step '" + p.step().name() + "' of the migration of " + subject
-                            + " waited for other transactions; nothing was changed by this step.", e);
-                }
+                sleep(p, Math.min(pause, remaining));
                 pause = Math.min(pause * 2, LONGEST_POLL.toMillis());
             }
         });
@@ -416,15 +432,46 @@ final class MigrationEngine {
         return firstSeen[0] == 0 ? 0 : System.nanoTime() - firstSeen[0];
     }
 
-    private static List<Blocker> blockers(DSLContext dsl, Planned p, Duration longerThan) {
+    private void sleep(Planned p, long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CutoverException("Interrupted while step '" + p.step().name() + "' of the migration of " + subject
+                    + " waited for other transactions; nothing was changed by this step.", e);
+        }
+    }
+
+    /**
+     * The backends holding a lock that conflicts with the step's for longer than {@code longerThan}. A
+     * lock of unknown age (another role's session, seen by a role without {@code pg_read_all_stats})
+     * is timed from its first sighting in {@code sightings}, by its transaction: it counts as long once
+     * the same transaction has held it for {@code longerThan}; until then {@code watching[0]} is set.
+     */
+    private static List<Blocker> blockers(DSLContext dsl, Planned p, Duration longerThan, Map<String, Long> sightings,
+                                          boolean[] watching) {
+        long now = System.nanoTime();
         List<Blocker> all = new ArrayList<>();
+        Set<String> current = new HashSet<>();
         for (Map.Entry<Long, LockLevel> lock : p.locks().entrySet()) {
-            for (Blocker b : TableLocks.longHolders(dsl, List.of(lock.getKey()), lock.getValue().conflictingModes(), longerThan)) {
-                if (all.stream().noneMatch(known -> known.pid() == b.pid())) {
+            for (TableLocks.Holder h : TableLocks.holders(dsl, List.of(lock.getKey()), lock.getValue().conflictingModes())) {
+                Blocker b = h.blocker();
+                boolean isLong;
+                if (b.heldFor().isPresent()) {
+                    isLong = b.heldFor().get().compareTo(longerThan) > 0;
+                } else {
+                    String transaction = h.transaction() + "/" + b.pid();
+                    current.add(transaction);
+                    long first = sightings.computeIfAbsent(transaction, k -> now);
+                    isLong = now - first >= longerThan.toNanos();
+                    watching[0] |= !isLong;
+                }
+                if (isLong && all.stream().noneMatch(known -> known.pid() == b.pid())) {
                     all.add(b);
                 }
             }
         }
+        sightings.keySet().retainAll(current);
         return all;
     }
 
@@ -434,7 +481,7 @@ final class MigrationEngine {
             List<Blocker> holders;
             try {
                 holders = Sql.autocommit(db.dataSource(), "look for transactions holding " + cutover.qualifiedTable(),
-                        dsl -> blockers(dsl, p, Duration.ZERO));
+                        dsl -> blockers(dsl, p, Duration.ZERO, new HashMap<>(), new boolean[1]));
             } catch (CutoverException lookup) {
                 e.addSuppressed(lookup);
                 holders = List.of();

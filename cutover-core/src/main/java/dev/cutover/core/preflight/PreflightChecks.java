@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -188,7 +189,7 @@ public final class PreflightChecks {
             throw new CutoverConfigurationException("reconciliationClear needs a SQL count, e.g. \"select count(*) from "
                     + "signup_finalize_failures where resolved_at is null\", but was " + (sql == null ? "null" : "blank"));
         }
-        String query = sql.strip();
+        String query = oneQuery(sql.strip());
         String shown = query.replaceAll("\\s+", " ");
         return PreflightCheck.of(RECONCILIATION_CLEAR, db -> {
             Object value = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "run the reconciliation query "
@@ -224,6 +225,53 @@ public final class PreflightChecks {
                     ? PreflightCheck.Outcome.pass("returned 0: " + shown)
                     : PreflightCheck.Outcome.fail("returned " + count + ", must be 0 (resolve what it counts before Stage B): " + shown);
         });
+    }
+
+    /**
+     * The reconciliation SQL as one query (a trailing semicolon dropped): a second statement,
+     * such as a {@code commit} that would end the migration's transaction, or a statement that
+     * is not a query, is refused before anything runs. Semicolons in literals, quoted
+     * identifiers and comments do not count.
+     */
+    private static String oneQuery(String sql) {
+        String query = sql.endsWith(";") ? sql.substring(0, sql.length() - 1).strip() : sql;
+        String first = query.split("[\\s(]", 2)[0].toLowerCase(java.util.Locale.ROOT);
+        if (!Set.of("select", "with", "values", "table").contains(first) || hasStatementSeparator(query)) {
+            throw new CutoverConfigurationException("reconciliationClear needs one query (SELECT or WITH ... SELECT) returning "
+                    + "one count; more than one statement, or a statement that is not a query, is refused: "
+                    + query.replaceAll("\\s+", " "));
+        }
+        return query;
+    }
+
+    private static boolean hasStatementSeparator(String sql) {
+        int i = 0;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == ';') {
+                return true;
+            } else if (c == '\'' || c == '"') {
+                int end = i + 1;
+                boolean backslashes = c == '\'' && i > 0 && (sql.charAt(i - 1) == 'e' || sql.charAt(i - 1) == 'E');
+                while (end < sql.length() && sql.charAt(end) != c) {
+                    end += backslashes && sql.charAt(end) == '\\' ? 2 : 1;
+                }
+                i = end + 1;
+            } else if (sql.startsWith("--", i)) {
+                int end = sql.indexOf('\n', i);
+                i = end < 0 ? sql.length() : end + 1;
+            } else if (sql.startsWith("/*", i)) {
+                int end = sql.indexOf("*/", i + 2);
+                i = end < 0 ? sql.length() : end + 2;
+            } else if (c == '$' && sql.indexOf('$', i + 1) > 0 && sql.substring(i + 1, sql.indexOf('$', i + 1)).matches("[A-Za-z_]*")) {
+                String tag = sql.substring(i, sql.indexOf('$', i + 1) + 1);
+                int end = sql.indexOf(tag, i + tag.length());
+                i = end < 0 ? sql.length() : end + tag.length();
+            } else {
+                i++;
+            }
+        }
+        return false;
     }
 
     /** A result the reconciliation query should not have. */

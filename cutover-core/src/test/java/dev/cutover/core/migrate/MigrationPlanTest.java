@@ -101,13 +101,13 @@ class MigrationPlanTest {
                 -- Step 1 of 6: add CHECK (organization_id IS NOT NULL) NOT VALID
                 -- Lock: ACCESS EXCLUSIVE; brief, no table scan
                 SET lock_timeout = '50ms';
-                ALTER TABLE "public"."user" ADD CONSTRAINT "user_organization_id_not_null" CHECK ("organization_id" IS NOT NULL) NOT VALID;
+                ALTER TABLE "public"."user" ADD CONSTRAINT "user_organization_id_cutover_not_null" CHECK ("organization_id" IS NOT NULL) NOT VALID;
 
-                -- Step 2 of 6: validate CHECK constraint user_organization_id_not_null
+                -- Step 2 of 6: validate CHECK constraint user_organization_id_cutover_not_null
                 -- Lock: SHARE UPDATE EXCLUSIVE; scans the table while reads and writes go on
                 SET lock_timeout = '50ms';
                 SET statement_timeout = '1h';
-                ALTER TABLE "public"."user" VALIDATE CONSTRAINT "user_organization_id_not_null";
+                ALTER TABLE "public"."user" VALIDATE CONSTRAINT "user_organization_id_cutover_not_null";
                 RESET statement_timeout;
 
                 -- Step 3 of 6: set organization_id NOT NULL (no scan: the valid CHECK proves it)
@@ -115,10 +115,10 @@ class MigrationPlanTest {
                 SET lock_timeout = '50ms';
                 ALTER TABLE "public"."user" ALTER COLUMN "organization_id" SET NOT NULL;
 
-                -- Step 4 of 6: drop CHECK constraint user_organization_id_not_null, now redundant
+                -- Step 4 of 6: drop CHECK constraint user_organization_id_cutover_not_null, now redundant
                 -- Lock: ACCESS EXCLUSIVE; brief, no table scan
                 SET lock_timeout = '50ms';
-                ALTER TABLE "public"."user" DROP CONSTRAINT "user_organization_id_not_null";
+                ALTER TABLE "public"."user" DROP CONSTRAINT "user_organization_id_cutover_not_null";
 
                 -- Step 5 of 6: add foreign key user_organization_id_organizations_id_fk NOT VALID
                 -- Lock: SHARE ROW EXCLUSIVE; brief, no table scan

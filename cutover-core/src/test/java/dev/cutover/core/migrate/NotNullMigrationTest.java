@@ -1,6 +1,7 @@
 package dev.cutover.core.migrate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.core.CutoverConfigurationException;
@@ -95,6 +96,22 @@ class NotNullMigrationTest {
         assertThat(notNullConstraints(database)).isEqualTo(db.serverVersion().hasNotNullConstraints() ? 1 : 0);
         assertThat(foreignKeys(database)).isEqualTo(1);
         assertThat(attNotNull(database)).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
+    void keepsTheUsersOwnCheckConstraint(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        assumeTrue(!db.serverVersion().hasNotNullConstraints(), "PostgreSQL 18 takes no CHECK step");
+        database.execute("alter table \"user\" add constraint org_present check (organization_id is not null) not valid");
+
+        NotNullMigration.builder(db, CUTOVER).build().run();
+
+        assertThat(db.verify(CUTOVER).passed()).isTrue();
+        assertThat(database.queryString("select string_agg(conname, ', ' order by conname) from pg_constraint "
+                + "where conrelid = '\"user\"'::regclass and contype = 'c'")).isEqualTo("org_present");
+        database.execute("alter table \"user\" drop constraint org_present");
     }
 
     @ParameterizedTest
@@ -210,7 +227,7 @@ class NotNullMigrationTest {
                     .isInstanceOfSatisfying(MigrationTimeoutException.class, e -> {
                         assertThat(e.blockers()).extracting(Blocker::pid).containsExactly(reader.pid());
                         assertThat(e.blockers().get(0).state()).isEqualTo("idle in transaction");
-                        assertThat(e.blockers().get(0).query()).isEqualTo("select * from \"user\" limit 1");
+                        assertThat(e.blockers().get(0).query()).isEqualTo("select * from \"user\" limit $1");
                         assertThat(e.getMessage().replace("pid " + reader.pid() + " ", "pid <pid> ")
                                 .replaceAll("idle in transaction for [0-9]+\\.[0-9] s", "idle in transaction for <t> s"))
                                 .isEqualTo("Migration of public.\"user\".organization_id stopped at step 1 of " + (pg18 ? 4 : 6)
@@ -219,7 +236,7 @@ class NotNullMigrationTest {
                                         + ", ACCESS EXCLUSIVE lock): the deadline of 2 s passed while other transactions held "
                                         + "public.\"user\" (lock_timeout 50 ms). Blocking backends, longest first:\n"
                                         + "  pid <pid> (application_name 'PostgreSQL JDBC Driver', idle in transaction for <t> s, "
-                                        + "holds AccessShareLock): select * from \"user\" limit 1\n"
+                                        + "holds AccessShareLock): select * from \"user\" limit $1\n"
                                         + "This step changed nothing; the steps before it are done and will be skipped. End or "
                                         + "wait out those transactions (pg_cancel_backend or pg_terminate_backend(pid) if they are "
                                         + "stuck), or allow a longer deadline, then run the migration again.");
@@ -234,6 +251,8 @@ class NotNullMigrationTest {
     void stopsWhenNullsAppearDuringTheMigrationAndKeepsRefusingNewOnes(Supplier<TestDatabase> server) throws Exception {
         TestDatabase database = server.get();
         CutoverDatabase db = database.cutoverDatabase();
+        String constraint = db.serverVersion().hasNotNullConstraints() ? "user_organization_id_not_null"
+                : "user_organization_id_cutover_not_null";
         ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor();
         try (OpenTransaction reader = new OpenTransaction(database, "select * from \"user\" limit 1")) {
             releaser.schedule(reader::close, 1, TimeUnit.SECONDS);
@@ -247,9 +266,9 @@ class NotNullMigrationTest {
             assertThatThrownBy(migration::run)
                     .isInstanceOf(MigrationBlockedException.class)
                     .hasMessage("NULLs appeared during the migration of public.\"user\".organization_id: remediate and re-run. "
-                            + "VALIDATE CONSTRAINT user_organization_id_not_null found rows in public.\"user\" with "
+                            + "VALIDATE CONSTRAINT " + constraint + " found rows in public.\"user\" with "
                             + "organization_id IS NULL, written after the check before the first step. The NOT VALID constraint "
-                            + "user_organization_id_not_null stays in place, so new NULLs are refused meanwhile; remediate the "
+                            + constraint + " stays in place, so new NULLs are refused meanwhile; remediate the "
                             + "existing rows, then run the migration again: the steps done are skipped.");
         } finally {
             releaser.shutdown();
@@ -302,7 +321,9 @@ class NotNullMigrationTest {
         NotNullMigration.builder(db, CUTOVER).build().run();
 
         assertThat(db.verify(CUTOVER).passed()).isTrue();
-        assertThat(notNullConstraints(database)).isEqualTo(db.serverVersion().hasNotNullConstraints() ? 1 : 0);
+        // The constraint added by hand stays (on 12 to 17 a CHECK of the user's is not the library's to drop).
+        assertThat(notNullConstraints(database)).isOne();
+        database.execute("alter table \"user\" drop constraint user_org_nn");
     }
 
     @ParameterizedTest
@@ -331,13 +352,15 @@ class NotNullMigrationTest {
     @ParameterizedTest
     @MethodSource("servers")
     void refusesWhenItsConstraintNameIsTakenByAnotherConstraint(Supplier<TestDatabase> server) {
-        TestDatabase database = server.get().execute(
-                "alter table \"user\" add constraint user_organization_id_not_null check (email <> '')");
+        TestDatabase database = server.get();
         CutoverDatabase db = database.cutoverDatabase();
+        String name = db.serverVersion().hasNotNullConstraints() ? "user_organization_id_not_null"
+                : "user_organization_id_cutover_not_null";
+        database.execute("alter table \"user\" add constraint " + name + " check (email <> '')");
 
         assertThatThrownBy(() -> NotNullMigration.builder(db, CUTOVER).build().plan())
                 .isInstanceOf(CutoverConfigurationException.class)
-                .hasMessage("Constraint user_organization_id_not_null already exists on public.\"user\" but is not the one the "
+                .hasMessage("Constraint " + name + " already exists on public.\"user\" but is not the one the "
                         + "migration of public.\"user\".organization_id needs. Nothing was changed. Rename or drop it, then run "
                         + "the migration again.");
     }

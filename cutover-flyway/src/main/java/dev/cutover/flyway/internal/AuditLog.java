@@ -30,6 +30,8 @@ public final class AuditLog {
                 incident text not null,
                 reason text not null,
                 migration text not null,
+                script text,
+                checksum integer,
                 subject text not null,
                 change text not null
             )""";
@@ -48,8 +50,21 @@ public final class AuditLog {
                 DSL.name(role)));
     }
 
-    /** Creates the table if the catalog does not show it (no DDL when it exists) and records one override. */
-    public static void record(CutoverDatabase db, String schema, IncidentOverride override, String migration, String subject,
+    /**
+     * The migration an override let through, as Flyway names it.
+     *
+     * @param version  its version, or its script when it has none
+     * @param script   its script (or class) name
+     * @param checksum its checksum; {@code null} for a Java migration without one
+     */
+    public record Migration(String version, String script, Integer checksum) {
+    }
+
+    /**
+     * Creates the table if the catalog does not show it (no DDL when it exists, so a table created
+     * ahead needs no DDL rights), adds the columns an older table lacks, and records one override.
+     */
+    public static void record(CutoverDatabase db, String schema, IncidentOverride override, Migration migration, String subject,
                               String change) {
         try (Connection connection = db.dataSource().getConnection()) {
             DSLContext dsl = DSL.using(connection, SQLDialect.POSTGRES);
@@ -63,9 +78,21 @@ public final class AuditLog {
                 }
                 dsl.query(CREATE, DSL.name(schema, TABLE)).execute();
             }
-            dsl.query("insert into {0} (actor, incident, reason, migration, subject, change) values ({1}, {2}, {3}, {4}, {5}, {6})",
+            boolean hasChecksum = dsl.fetchOne("""
+                    select 1 from pg_catalog.pg_attribute a join pg_catalog.pg_class c on c.oid = a.attrelid
+                    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                    where n.nspname = ? and c.relname = ? and a.attname = 'checksum' and not a.attisdropped""",
+                    schema, TABLE) != null;
+            if (!hasChecksum) {
+                // A table made by an earlier version: the migration's script and checksum are recorded from now on.
+                dsl.query("alter table {0} add column if not exists script text, add column if not exists checksum integer",
+                        DSL.name(schema, TABLE)).execute();
+            }
+            dsl.query("insert into {0} (actor, incident, reason, migration, script, checksum, subject, change) "
+                            + "values ({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8})",
                     DSL.name(schema, TABLE), DSL.val(override.actor().orElse(null), String.class), DSL.val(override.incident()),
-                    DSL.val(override.reason()), DSL.val(migration), DSL.val(subject), DSL.val(change)).execute();
+                    DSL.val(override.reason()), DSL.val(migration.version()), DSL.val(migration.script(), String.class),
+                    DSL.val(migration.checksum(), Integer.class), DSL.val(subject), DSL.val(change)).execute();
         } catch (SQLException | DataAccessException e) {
             String state = sqlState(e);
             throw new CutoverDatabaseException("Could not record the incident override in " + Names.display(schema, TABLE)

@@ -1,0 +1,1 @@
+create table unrelated (id int);
