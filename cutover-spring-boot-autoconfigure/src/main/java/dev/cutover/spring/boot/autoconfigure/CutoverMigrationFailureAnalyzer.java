@@ -47,6 +47,9 @@ public class CutoverMigrationFailureAnalyzer extends AbstractFailureAnalyzer<Cut
                     + "application. If dropping it is intended after incident-level review, set cutover.incident.id and "
                     + "cutover.incident.reason (e.g. the environment variables CUTOVER_INCIDENT_ID=INC-1234 and "
                     + "CUTOVER_INCIDENT_REASON=...) for this deployment and restart; the override is recorded in cutover_audit.";
+            case NO_SUCH_MIGRATION -> "Set cutover.cutovers[n].migration to the version or script of the migration that makes "
+                    + "the column NOT NULL (the message names the migrations that exist), then restart the application. Nothing "
+                    + "was migrated: an unguarded cutover migration is never run.";
         };
     }
 }
