@@ -50,13 +50,15 @@ YML
 url="jdbc:postgresql://$host:$port/$db?user=$user"
 cmd=(java -jar "$jar" remediate --config "$work/cutover.yml" --url "$url" --max-rows-per-second 400)
 
-# 1. On a terminal: a progress bar while it runs (once a batch is done, so it has a rate), the summary at the end.
+# 1. On a terminal: a progress bar while it runs, the summary at the end.
 tmux new-session -d -s "$session" -x 150 -y 30 \
   "$(printf '%q ' "${cmd[@]}"); echo \"EXIT=\$?\"; sleep 600"
 bar=""
 for _ in $(seq 1 120); do
   pane="$(tmux capture-pane -p -t "$session")"
-  if grep -Eq 'Remediating accounts +[0-9]+% \[.*\] +[1-9][0-9]*/2000 +rows' <<<"$pane" && ! grep -q 'EXIT=' <<<"$pane"; then
+  # The bar shows its rate once a batch is done and a second has passed; until then it reads "? rows/s".
+  if grep -Eq 'Remediating accounts +[0-9]+% \[.*\] +[1-9][0-9]*/2000 +rows .* [0-9.]+ rows/s' <<<"$pane" \
+      && ! grep -q 'EXIT=' <<<"$pane"; then
     bar="$(grep -E 'Remediating accounts' <<<"$pane" | tail -n 1)"
     break
   fi
