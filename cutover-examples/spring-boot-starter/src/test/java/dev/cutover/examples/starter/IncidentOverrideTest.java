@@ -33,7 +33,8 @@ class IncidentOverrideTest {
                 + " where table_name = 'user' and column_name = 'organization_id'")).isEqualTo("NO");
 
         assertThatThrownBy(() -> start(db, Map.of(), "--spring.flyway.locations=classpath:db/migration,classpath:db/incident").close())
-                .hasStackTraceContaining("Migration 18 refused: it takes the validated NOT NULL away from public.\"user\".organization_id");
+                .hasStackTraceContaining("Migration 18 refused before it ran: its script V18__drop_user_org_not_null.sql would take "
+                        + "the validated NOT NULL away from public.\"user\".organization_id");
         assertThat(output.getOut() + output.getErr())
                 .contains("APPLICATION FAILED TO START")
                 .contains("Action:\n\nRemove or change migration 18 so that the NOT NULL stays")
