@@ -22,7 +22,8 @@ import org.jooq.impl.DSL;
  *
  * The tables, in the state schema ({@code CutoverDatabase.builder(...).stateSchema(...)},
  * default the cutover's own schema): {@code cutover_observation} (the monitor's observations),
- * {@code cutover_gate} (the latch every monitor of a cutover shares), {@code cutover_journal_batch}
+ * {@code cutover_gate} (the latch every monitor of a cutover shares), {@code cutover_smoke} (the
+ * post-migration smoke latch, {@code dev.cutover.core.gate.SmokeLatch}), {@code cutover_journal_batch}
  * with view {@code cutover_journal} (the remediation journal). The Flyway callback's audit
  * table is added by {@code dev.cutover.flyway.FlywayStateTables}.
  */
@@ -54,7 +55,7 @@ public final class StateTables {
     /**
      * The grants the runtime role needs on the tables of {@link #script(String)}: USAGE on the
      * schema; SELECT, INSERT on {@code cutover_observation}; SELECT, INSERT, UPDATE on
-     * {@code cutover_gate} (each evaluation locks and updates its row); SELECT, INSERT on
+     * {@code cutover_gate} (each evaluation locks and updates its row) and on {@code cutover_smoke}; SELECT, INSERT on
      * {@code cutover_journal_batch} and SELECT on {@code cutover_journal}. Remediation also
      * needs SELECT and UPDATE on the cutover's own table, the monitor SELECT.
      *
@@ -67,6 +68,7 @@ public final class StateTables {
                 Sql.render("grant usage on schema {0} to {1}", s, r),
                 Sql.render("grant select, insert on {0} to {1}", s, "cutover_observation", r),
                 Sql.render("grant select, insert, update on {0} to {1}", s, "cutover_gate", r),
+                Sql.render("grant select, insert, update on {0} to {1}", s, "cutover_smoke", r),
                 Sql.render("grant select, insert on {0} to {1}", s, "cutover_journal_batch", r),
                 Sql.render("grant select on {0} to {1}", s, "cutover_journal", r)));
     }

@@ -93,10 +93,30 @@ public final class NullBaselineGate implements Gate {
         synchronized (this) {
             step = step(latch, probed, probed.at());
             latch = step.latch();
+        }
+        step = new Step(step.latch(), withSmokeLatch(step.decision()), step.latchedNow());
+        synchronized (this) {
             last = step.decision();
         }
         logLatched(step);
         return step.decision();
+    }
+
+    /**
+     * The decision with the post-migration smoke latch ({@link SmokeLatch}) read from the state
+     * schema: NO_GO "pause rollout" while it is latched; a GO becomes UNKNOWN when it cannot be read.
+     */
+    private Decision withSmokeLatch(Decision decision) {
+        try {
+            return SmokeLatch.overlay(decision, SmokeLatch.state(db, cutover).orElse(null));
+        } catch (RuntimeException e) {
+            if (!decision.isGo()) {
+                return decision;
+            }
+            return new Decision(subject(), Verdict.UNKNOWN, decision.nullCount(), baseline, false, "The post-migration smoke "
+                    + "latch of " + subject() + " could not be read, so this is not a GO: hold the rollout and fix the access "
+                    + "to " + SmokeLatch.displayTable(db, cutover) + " (see the error).", decision.at(), Optional.of(errorText(e)));
+        }
     }
 
     /** One read of the NULL count: the count, or why it could not be read. */

@@ -55,7 +55,19 @@ public final class Observations {
     }
 
     /**
-     * The DDL of the monitor's tables ({@code cutover_observation} and {@code cutover_gate}) in
+     * The post-migration smoke latch of this cutover ({@link SmokeLatch}), as stored now; empty
+     * when no smoke run was ever due or run. Reads only; creates nothing.
+     *
+     * <pre>{@code
+     * boolean pauseRollout = Observations.smoke(db, cutover).map(SmokeLatchState::latched).orElse(false);
+     * }</pre>
+     */
+    public static Optional<SmokeLatchState> smoke(CutoverDatabase db, NotNullCutover cutover) {
+        return SmokeLatch.state(db, cutover);
+    }
+
+    /**
+     * The DDL of the monitor's tables ({@code cutover_observation}, {@code cutover_gate} and {@code cutover_smoke}) in
      * {@code schema}, one statement a string, as {@link dev.cutover.core.StateTables#script(String)}
      * renders it for the migration role.
      *
@@ -67,6 +79,7 @@ public final class Observations {
         String checked = dev.cutover.core.catalog.Names.require("schema", schema);
         List<String> all = new ArrayList<>(Sql.renderDdl(ObservationStore::ddl, checked));
         all.addAll(Sql.renderDdl(SharedLatch::ddl, checked));
+        all.addAll(Sql.renderDdl(SmokeLatch::ddl, checked));
         return List.copyOf(all);
     }
 

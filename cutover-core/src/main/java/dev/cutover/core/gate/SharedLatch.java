@@ -80,7 +80,8 @@ final class SharedLatch {
                         DSL.val(cutover.subject()), DSL.val(next.peak())).execute();
             }
             observations.insert(dsl, cutover, step.decision(), instance);
-            return step;
+            SmokeLatchState smoke = SmokeLatch.read(dsl, db.stateSchema(cutover), cutover);
+            return new NullBaselineGate.Step(step.latch(), SmokeLatch.overlay(step.decision(), smoke), step.latchedNow());
         });
     }
 

@@ -7,6 +7,7 @@ import dev.cutover.core.gate.Observation;
 import dev.cutover.core.gate.ObservationGap;
 import dev.cutover.core.gate.ObservationWindow;
 import dev.cutover.core.gate.Observations;
+import dev.cutover.core.gate.SmokeLatchState;
 import dev.cutover.core.internal.Texts;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +73,8 @@ final class BaselineStability {
                     + " above it): remediate, rearm the gate, and wait a full window at the baseline");
         }
         latchProblem(w).ifPresent(problems::add);
+        Observations.smoke(db, cutover).filter(SmokeLatchState::latched)
+                .ifPresent(smoke -> problems.add("the post-migration smoke gate is latched: " + smoke.reason().replaceAll("\\.$", "")));
         if (!problems.isEmpty()) {
             return fail(String.join("; ", problems));
         }

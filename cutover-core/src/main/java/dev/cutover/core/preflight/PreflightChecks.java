@@ -191,7 +191,7 @@ public final class PreflightChecks {
         }
         String query = oneQuery(sql.strip());
         String shown = query.replaceAll("\\s+", " ");
-        return PreflightCheck.of(RECONCILIATION_CLEAR, db -> {
+        return new ReconciliationCheck(RECONCILIATION_CLEAR, db -> {
             Object value = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "run the reconciliation query "
                     + shown, dsl -> {
                 Sql.setLocal(dsl, "transaction_read_only", "on");
@@ -213,17 +213,17 @@ public final class PreflightChecks {
                 });
             });
             if (value instanceof Malformed m) {
-                return PreflightCheck.Outcome.fail("the query must return one row with one count, but returned " + m.what()
-                        + ": " + shown);
+                return ReconciliationCheck.uncounted(PreflightCheck.Outcome.fail("the query must return one row with one count, "
+                        + "but returned " + m.what() + ": " + shown));
             }
             if (!(value instanceof Number number)) {
-                return PreflightCheck.Outcome.fail("the query must return one count, but returned "
-                        + (value == null ? "NULL" : value.getClass().getSimpleName() + " " + value) + ": " + shown);
+                return ReconciliationCheck.uncounted(PreflightCheck.Outcome.fail("the query must return one count, but returned "
+                        + (value == null ? "NULL" : value.getClass().getSimpleName() + " " + value) + ": " + shown));
             }
             long count = number.longValue();
-            return count == 0
+            return new ReconciliationCheck.Counted(java.util.OptionalLong.of(count), count == 0
                     ? PreflightCheck.Outcome.pass("returned 0: " + shown)
-                    : PreflightCheck.Outcome.fail("returned " + count + ", must be 0 (resolve what it counts before Stage B): " + shown);
+                    : PreflightCheck.Outcome.fail("returned " + count + ", must be 0 (resolve what it counts before Stage B): " + shown));
         });
     }
 
