@@ -62,7 +62,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code AFTER_EACH_MIGRATE} of the cutover migration: {@link CutoverDatabase#verify}
  *       (column NOT NULL, its constraint validated, the foreign key present, validated, with
  *       the configured ON DELETE action). A failure fails the migration, which Flyway rolls
- *       back when it ran in a transaction; the message is the verification report.</li>
+ *       back when it ran in a transaction; the message is the verification report. When it
+ *       passes, a post-migration smoke run is recorded as due ({@code PostMigrationSmoke}, table
+ *       {@code cutover_smoke}); the smoke checks run once the application serves, not here.</li>
  *   <li>Before the first migration of a run, Flyway's list of the project's migrations
  *       (pending and applied) is read once: when none is the configured cutover migration
  *       (versions compare as Flyway's, so {@code 017} is {@code 17}), nothing is migrated and
@@ -385,6 +387,7 @@ public final class CutoverCallback implements Callback {
         }
         LOG.atInfo().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
                 .log("Migration {} verified:\n{}", migration, report.render());
+        SmokeRunDue.mark(context, cutover, stateSchema, probeTimeout, migration);
     }
 
     private CutoverDatabase database(Context context) {
