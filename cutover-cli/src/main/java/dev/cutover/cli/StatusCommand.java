@@ -3,6 +3,8 @@ package dev.cutover.cli;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.NullProbe;
+import dev.cutover.core.gate.Observations;
+import dev.cutover.core.gate.SmokeLatchState;
 import dev.cutover.core.verify.VerificationCheck;
 import dev.cutover.core.verify.VerificationReport;
 import java.util.ArrayList;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Command;
 
 /** {@code cutover status}: where each cutover stands. */
 @Command(name = "status", description = {"Where each cutover stands: the NULL count, the gate, the NOT NULL constraint, the "
-        + "foreign key and the remediation runs.", "Exit 1 when NULL rows remain or the gate is NO_GO."})
+        + "foreign key, the post-migration smoke latch and the remediation runs.", "Exit 1 when NULL rows remain, the gate is "
+        + "NO_GO or a post-migration smoke run latched \"pause rollout\"."})
 final class StatusCommand extends BaseCommand {
 
     @Override
@@ -42,7 +45,9 @@ final class StatusCommand extends BaseCommand {
             return g;
         }).orElseGet(() -> Json.object("verdict", nulls <= baseline ? "GO" : "NO_GO", "latched", false, "baseline", baseline,
                 "from", "count", "observedAt", null));
-        boolean ok = nulls == 0 && !"NO_GO".equals(gate.get("verdict")) && !"UNKNOWN".equals(gate.get("verdict"));
+        Optional<SmokeLatchState> smoke = Observations.smoke(db, cutover);
+        boolean paused = smoke.map(SmokeLatchState::latched).orElse(false);
+        boolean ok = nulls == 0 && !paused && !"NO_GO".equals(gate.get("verdict")) && !"UNKNOWN".equals(gate.get("verdict"));
         int code = ok ? ExitCodes.OK : ExitCodes.FAILED;
 
         Map<String, Object> json = t.json();
@@ -54,6 +59,9 @@ final class StatusCommand extends BaseCommand {
         json.put("verified", verification.passed());
         json.put("foreignKey", fk);
         json.put("runs", runs);
+        smoke.ifPresent(state -> json.put("smoke", Json.object("latched", state.latched(), "due", state.due(),
+                "failedChecks", state.failedChecks(), "reconciliationCount", state.reconciliationCount().isPresent()
+                        ? state.reconciliationCount().getAsLong() : null, "reason", state.reason())));
 
         String gateText = gate.get("verdict") + (Boolean.TRUE.equals(gate.get("latched")) ? " (latched)" : "")
                 + ("observations".equals(gate.get("from")) ? " at " + gate.get("observedAt") : " (no observation kept; from "
@@ -67,6 +75,8 @@ final class StatusCommand extends BaseCommand {
         text.append("  constraint   ").append(constraint).append(verification.passed() ? " (verification passes)" : "")
                 .append('\n');
         text.append("  foreign key  ").append(fkText).append('\n');
+        smoke.filter(state -> state.latched() || state.due()).ifPresent(state -> text.append("  smoke        ")
+                .append(state.reason()).append('\n'));
         text.append("  runs         ").append(runs.isEmpty() ? "none" : runs.size() + (runs.size() == 5 ? "+ " : " ")
                 + "(newest " + runs.get(0).get("runId") + ": " + runs.get(0).get("assigned") + " assigned, "
                 + runs.get(0).get("undone") + " undone, " + runs.get(0).get("started") + ")");

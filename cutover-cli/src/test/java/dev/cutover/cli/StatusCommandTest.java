@@ -79,6 +79,32 @@ class StatusCommandTest {
     }
 
     @Test
+    void aLatchedPostMigrationSmokeRunShowsPauseRolloutAndExitsOne() {
+        fx.db.execute("""
+                update "user" set organization_id = 1 where organization_id is null;
+                alter table "user" alter column organization_id set not null;
+                """);
+        dev.cutover.core.CutoverDatabase db = dev.cutover.core.CutoverDatabase.of(fx.db.dataSource());
+        dev.cutover.core.NotNullCutover cutover = dev.cutover.core.NotNullCutover.builder("user", "organization_id").build();
+        dev.cutover.core.preflight.PostMigrationSmoke.of(db, cutover).instance("app-1")
+                .check(dev.cutover.core.preflight.PreflightChecks.smoke("join flow", () -> {
+                    throw new IllegalStateException("join failed");
+                })).run();
+
+        CliFixture.Result r = fx.run("status", "--config", fx.config.toString());
+        JsonNode t = fx.run("status", "--config", fx.config.toString(), "--json").json().get(0);
+
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("smoke        public.\"user\".organization_id is NO_GO: pause rollout. The post-migration "
+                + "smoke run latched at ").contains(" on app-1 with 1 failed check (smoke check: join flow).");
+        assertThat(t.get("smoke").get("latched").asBoolean()).isTrue();
+        assertThat(t.get("smoke").get("failedChecks").get(0).asText()).isEqualTo("smoke check: join flow");
+
+        dev.cutover.core.preflight.PostMigrationSmoke.of(db, cutover).rearm("alice");
+        assertThat(fx.run("status", "--config", fx.config.toString()).exitCode()).isZero();
+    }
+
+    @Test
     void showsTheNotValidConstraintAndTheKeptObservation() {
         fx.db.execute("alter table \"user\" add constraint user_org_nn check (organization_id is not null) not valid");
         assertThat(fx.run("watch", "--config", fx.config.toString(), "--once").exitCode()).isEqualTo(1);

@@ -47,7 +47,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * present: {@link CutoverMetrics} bound to the application's Micrometer registry
  * ({@code cutover.nulls} and the rest), a health indicator per cutover and the read-only
  * {@link CutoverEndpoint} (Actuator), and with {@code cutover.monitor.enabled=true} the Stage A
- * monitors ({@link CutoverMonitors}).
+ * monitors ({@link CutoverMonitors}); and the post-migration smoke run on the ready event
+ * ({@link PostMigrationSmokeRunner}).
  *
  * The callback reaches Flyway as a {@link Callback} bean, which Spring Boot 3.5 and 4.0 both
  * hand to the Flyway they configure; this runs before Flyway's auto-configuration (whose class
@@ -121,6 +122,14 @@ public class CutoverAutoConfiguration {
                 return new CutoverMonitors(db, cutovers, properties.getMonitor().getEvery(),
                         decision -> hook.ifPresent(h -> h.decided(decision)));
             });
+        }
+
+        /** The post-migration smoke run, on Spring Boot's ready event, for each cutover whose run is due. */
+        @Bean
+        @ConditionalOnProperty(prefix = "cutover.smoke", name = "enabled", havingValue = "true", matchIfMissing = true)
+        PostMigrationSmokeRunner cutoverPostMigrationSmoke(CutoverDatabase db, ConfiguredCutovers cutovers,
+                ObjectProvider<PreflightCheck> checks) {
+            return new PostMigrationSmokeRunner(db, cutovers, checks);
         }
 
         @Bean

@@ -26,7 +26,7 @@ final class CutoverStatus {
     enum Health {
         /** Verified, or the gate says GO, or pending without a gate. */
         UP,
-        /** The gate latched NO_GO: pause the rollout and remediate. */
+        /** The gate latched NO_GO, or a post-migration smoke run failed: pause the rollout. */
         OUT_OF_SERVICE,
         /** The state could not be read. */
         UNKNOWN
@@ -75,6 +75,9 @@ final class CutoverStatus {
         Optional<VerificationReport> report = verification(c.cutover(), details);
         Optional<Decision> decision = decision(c.cutover());
         decision.ifPresent(d -> gate(d, details));
+        if (PostMigrationSmokeHealth.pauseRollout(db, c.cutover(), details)) {
+            return new State(Health.OUT_OF_SERVICE, details);
+        }
         if (report.isPresent() && report.get().passed()) {
             details.put("state", "VERIFIED");
             return new State(Health.UP, details);
