@@ -13,6 +13,9 @@ import java.util.Optional;
  *         rollout.pause("NO_GO since " + state.latchedAt().orElseThrow()));
  * }</pre>
  *
+ * The post-migration smoke latch ("pause rollout" after a failed smoke run) is kept beside it:
+ * {@link Observations#smoke}.
+ *
  * @param target       the cutover's subject
  * @param latched      whether the gate is latched NO_GO
  * @param latchedAt    when it latched (the database's clock), while latched

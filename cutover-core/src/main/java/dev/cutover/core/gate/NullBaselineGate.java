@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * gate.evaluate();   // GO
  * }</pre>
  *
- * To run it on a schedule and keep the observations, use {@link CutoverMonitor}.
+ * To run it on a schedule and keep the observations, use {@link CutoverMonitor}. After the
+ * cutover migration, a failed post-migration smoke run ({@link SmokeLatch}) makes every
+ * evaluation NO_GO "pause rollout" until it is re-armed, whatever the count.
  */
 public final class NullBaselineGate implements Gate {
 
@@ -105,8 +107,12 @@ public final class NullBaselineGate implements Gate {
     /**
      * The decision with the post-migration smoke latch ({@link SmokeLatch}) read from the state
      * schema: NO_GO "pause rollout" while it is latched; a GO becomes UNKNOWN when it cannot be read.
+     * Not read when the probe failed: the database is not answering, and the decision is no GO anyway.
      */
     private Decision withSmokeLatch(Decision decision) {
+        if (decision.probeFailed()) {
+            return decision;
+        }
         try {
             return SmokeLatch.overlay(decision, SmokeLatch.state(db, cutover).orElse(null));
         } catch (RuntimeException e) {

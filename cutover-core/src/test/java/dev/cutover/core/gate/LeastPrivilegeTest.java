@@ -95,6 +95,22 @@ class LeastPrivilegeTest {
     }
 
     @Test
+    void thePostMigrationSmokeGateLatchesAndIsRearmedAsTheRuntimeRole() {
+        var smoke = dev.cutover.core.preflight.PostMigrationSmoke.of(runtime, CUTOVER).instance("app-1")
+                .check(PreflightChecks.smoke("join flow", () -> {
+                    throw new IllegalStateException("join failed");
+                }));
+        try {
+            smoke.markDue("2");
+            assertThat(smoke.runIfDue()).get().extracting(r -> r.latched()).isEqualTo(true);
+            assertThat(NullBaselineGate.of(runtime, CUTOVER, 0).evaluate().verdict()).isEqualTo(Verdict.NO_GO);
+        } finally {
+            assertThat(smoke.rearm("alice")).isPresent();
+        }
+        assertThat(NullBaselineGate.of(runtime, CUTOVER, 0).evaluate().verdict()).isEqualTo(Verdict.GO);
+    }
+
+    @Test
     void startingWithoutTheTablesSaysHowToCreateThemAhead() {
         CutoverDatabase elsewhere = CutoverDatabase.builder(asRuntime).stateSchema("not_created_yet").build();
         assertThatThrownBy(() -> CutoverMonitor.builder(elsewhere, CUTOVER).start())
