@@ -55,7 +55,8 @@ public final class StateTables {
      * The grants the runtime role needs on the tables of {@link #script(String)}: USAGE on the
      * schema; SELECT, INSERT on {@code cutover_observation}; SELECT, INSERT, UPDATE on
      * {@code cutover_gate} (each evaluation locks and updates its row); SELECT, INSERT on
-     * {@code cutover_journal_batch} and SELECT on {@code cutover_journal}. Remediation also
+     * {@code cutover_journal_batch}, SELECT on {@code cutover_journal}, and SELECT, INSERT, UPDATE
+     * on {@code cutover_remediation_run} (each run records its start and end). Remediation also
      * needs SELECT and UPDATE on the cutover's own table, the monitor SELECT.
      *
      * @throws CutoverConfigurationException when a name is empty or too long
@@ -68,7 +69,8 @@ public final class StateTables {
                 Sql.render("grant select, insert on {0} to {1}", s, "cutover_observation", r),
                 Sql.render("grant select, insert, update on {0} to {1}", s, "cutover_gate", r),
                 Sql.render("grant select, insert on {0} to {1}", s, "cutover_journal_batch", r),
-                Sql.render("grant select on {0} to {1}", s, "cutover_journal", r)));
+                Sql.render("grant select on {0} to {1}", s, "cutover_journal", r),
+                Sql.render("grant select, insert, update on {0} to {1}", s, "cutover_remediation_run", r)));
     }
 
     /** Joins statements into a script. */
