@@ -116,7 +116,8 @@ class RemediationReplicaLagTest {
         assertThat(throttled).hasSizeGreaterThanOrEqualTo(3);
         String first = throttled.get(0);
         long batchesAtFirst = Long.parseLong(first.replaceAll(".* after (\\d+) batches.*", "$1"));
-        assertThat(batchesAtFirst).isBetween(1L, 79L);
+        // Any write on the cluster leaves the paused standby behind, so the run may wait before its first batch.
+        assertThat(batchesAtFirst).isBetween(0L, 79L);
         assertThat(throttled.subList(0, 3)).containsOnly(standby.applicationName() + " THROTTLED after " + batchesAtFirst
                 + " batches, 0 sessions, behind true, over bound true");
         assertThat(report.outcome()).isEqualTo(RemediationReport.Outcome.COMPLETE);
