@@ -57,6 +57,19 @@ import java.util.function.Consumer;
  * batch runs with {@code lock_timeout} and {@code statement_timeout}; nothing waits without a
  * bound. Memory is bounded by the batch size. The connection is marked with
  * {@code application_name = 'cutover remediation <run id>'}.
+ *
+ * <p>A long run: {@link #start()} runs on its own thread and returns a {@link RemediationRun}
+ * to watch, pause, resume or cancel it between batches; a paused run, or one waiting for a
+ * standby to catch up ({@link Builder#maxReplicaLag}), holds no connection. Every run that
+ * writes is recorded in {@code cutover_remediation_run}; one whose process died, or that was
+ * cancelled, goes on under its id with {@link Builder#resume(UUID)}.
+ *
+ * <pre>{@code
+ * RemediationRun run = Remediation.builder(db, cutover).policy(policy).build().start();
+ * run.pause();
+ * run.resume();
+ * RemediationReport report = run.await();
+ * }</pre>
  */
 public final class Remediation {
 
