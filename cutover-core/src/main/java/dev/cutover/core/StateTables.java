@@ -24,7 +24,8 @@ import org.jooq.impl.DSL;
  * default the cutover's own schema): {@code cutover_observation} (the monitor's observations),
  * {@code cutover_gate} (the latch every monitor of a cutover shares), {@code cutover_smoke} (the
  * post-migration smoke latch, {@code dev.cutover.core.gate.SmokeLatch}), {@code cutover_journal_batch}
- * with view {@code cutover_journal} (the remediation journal). The Flyway callback's audit
+ * with view {@code cutover_journal} (the remediation journal) and {@code cutover_remediation_run}
+ * (each remediation run's start, resumes and end). The Flyway callback's audit
  * table is added by {@code dev.cutover.flyway.FlywayStateTables}.
  */
 public final class StateTables {
@@ -56,7 +57,8 @@ public final class StateTables {
      * The grants the runtime role needs on the tables of {@link #script(String)}: USAGE on the
      * schema; SELECT, INSERT on {@code cutover_observation}; SELECT, INSERT, UPDATE on
      * {@code cutover_gate} (each evaluation locks and updates its row) and on {@code cutover_smoke}; SELECT, INSERT on
-     * {@code cutover_journal_batch} and SELECT on {@code cutover_journal}. Remediation also
+     * {@code cutover_journal_batch}, SELECT on {@code cutover_journal}, and SELECT, INSERT, UPDATE
+     * on {@code cutover_remediation_run} (each run records its start and end). Remediation also
      * needs SELECT and UPDATE on the cutover's own table, the monitor SELECT.
      *
      * @throws CutoverConfigurationException when a name is empty or too long
@@ -70,7 +72,8 @@ public final class StateTables {
                 Sql.render("grant select, insert, update on {0} to {1}", s, "cutover_gate", r),
                 Sql.render("grant select, insert, update on {0} to {1}", s, "cutover_smoke", r),
                 Sql.render("grant select, insert on {0} to {1}", s, "cutover_journal_batch", r),
-                Sql.render("grant select on {0} to {1}", s, "cutover_journal", r)));
+                Sql.render("grant select on {0} to {1}", s, "cutover_journal", r),
+                Sql.render("grant select, insert, update on {0} to {1}", s, "cutover_remediation_run", r)));
     }
 
     /** Joins statements into a script. */

@@ -24,7 +24,8 @@ class FlywayStateTablesTest {
                 db.execute(FlywayStateTables.grants("public", role));
                 assertThat(db.queryString("select string_agg(relname, ' ' order by relname) from pg_class "
                         + "where relname like 'cutover%' and relkind in ('r', 'v')"))
-                        .isEqualTo("cutover_audit cutover_gate cutover_journal cutover_journal_batch cutover_observation cutover_smoke");
+                        .isEqualTo("cutover_audit cutover_gate cutover_journal cutover_journal_batch cutover_observation "
+                                + "cutover_remediation_run cutover_smoke");
                 assertThat(db.queryString("select string_agg(privilege_type, ' ' order by privilege_type) "
                         + "from information_schema.role_table_grants where grantee = '" + role + "' and table_name = 'cutover_audit'"))
                         .isEqualTo("INSERT SELECT");

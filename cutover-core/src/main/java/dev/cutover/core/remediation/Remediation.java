@@ -57,13 +57,28 @@ import java.util.function.Consumer;
  * batch runs with {@code lock_timeout} and {@code statement_timeout}; nothing waits without a
  * bound. Memory is bounded by the batch size. The connection is marked with
  * {@code application_name = 'cutover remediation <run id>'}.
+ *
+ * <p>A long run: {@link #start()} runs on its own thread and returns a {@link RemediationRun}
+ * to watch, pause, resume or cancel it between batches; a paused run, or one waiting for a
+ * standby to catch up ({@link Builder#maxReplicaLag}), holds no connection. Every run that
+ * writes is recorded in {@code cutover_remediation_run}; one whose process died, or that was
+ * cancelled, goes on under its id with {@link Builder#resume(UUID)}.
+ *
+ * <pre>{@code
+ * RemediationRun run = Remediation.builder(db, cutover).policy(policy).build().start();
+ * run.pause();
+ * run.resume();
+ * RemediationReport report = run.await();
+ * }</pre>
  */
 public final class Remediation {
 
     private final RemediationSettings plan;
+    private final UUID resume;
 
-    private Remediation(RemediationSettings plan) {
+    private Remediation(RemediationSettings plan, UUID resume) {
         this.plan = plan;
+        this.resume = resume;
     }
 
     /** Starts a remediation of {@code cutover}'s NULL rows. */
@@ -72,15 +87,36 @@ public final class Remediation {
     }
 
     /**
-     * Runs the loop until no NULL row remains, a round assigns nothing, or the rounds run out.
-     * May be called again; each call is a new run with its own id.
+     * Runs the loop until no NULL row remains, a round assigns nothing, or the rounds run out:
+     * {@code start().await()}. May be called again; each call is a new run with its own id (or,
+     * when built with {@link Builder#resume(UUID)}, goes on with that run). Interrupting the
+     * calling thread stops the run after its batch, with outcome
+     * {@link RemediationReport.Outcome#INTERRUPTED}.
      *
      * @throws CutoverDatabaseException when a batch fails for good (a non-transient error, or
      *         the retries ran out); batches committed before stay, journaled under the run id in the message
      * @throws RemediationException when the policy throws; that batch changed nothing
+     * @throws CutoverConfigurationException when the run to resume cannot be resumed
      */
     public RemediationReport run() {
-        return new RemediationEngine(plan).run();
+        return start().await();
+    }
+
+    /**
+     * Starts the run on its own thread and returns its handle at once: progress, pause, resume,
+     * cancel, and the report.
+     *
+     * <pre>{@code
+     * RemediationRun run = Remediation.builder(db, cutover).policy(policy).build().start();
+     * Runtime.getRuntime().addShutdownHook(new Thread(run::cancel));
+     * RemediationReport report = run.await();
+     * }</pre>
+     *
+     * @throws CutoverConfigurationException when the run to resume ({@link Builder#resume(UUID)})
+     *         cannot be resumed: unknown, of another cutover, finished or undone
+     */
+    public RemediationRun start() {
+        return RemediationRun.start(new RemediationEngine(plan, resume));
     }
 
     /**
@@ -106,12 +142,12 @@ public final class Remediation {
 
     @Override
     public String toString() {
-        return "Remediation[" + plan + "]";
+        return "Remediation[" + plan + (resume == null ? "" : ", resuming run " + resume) + "]";
     }
 
     /**
      * The DDL of the remediation journal (table {@code cutover_journal_batch} and view
-     * {@code cutover_journal}) in {@code schema}, one statement a string, as
+     * {@code cutover_journal}) and of the runs' record (table {@code cutover_remediation_run}) in {@code schema}, one statement a string, as
      * {@link dev.cutover.core.StateTables#script(String)} renders it for the migration role.
      *
      * <pre>{@code
@@ -120,9 +156,11 @@ public final class Remediation {
      */
     public static java.util.List<String> journalDdl(String schema) {
         // The engine creates the view only when it is missing; a script runs again, so it replaces it.
-        return dev.cutover.core.internal.Sql.renderDdl(Journal::ddl,
-                        dev.cutover.core.catalog.Names.require("schema", schema)).stream()
-                .map(sql -> sql.replaceFirst("^create view ", "create or replace view ")).toList();
+        String checked = dev.cutover.core.catalog.Names.require("schema", schema);
+        List<String> all = new ArrayList<>(dev.cutover.core.internal.Sql.renderDdl(Journal::ddl, checked).stream()
+                .map(sql -> sql.replaceFirst("^create view ", "create or replace view ")).toList());
+        all.addAll(dev.cutover.core.internal.Sql.renderDdl(RunLog::ddl, checked));
+        return List.copyOf(all);
     }
 
     /** Collects the settings; each setter checks its argument at once, {@link #build()} checks them against the database. */
@@ -139,6 +177,8 @@ public final class Remediation {
         private int maxAttempts = 10;
         private Duration maxRetryTime = Duration.ofMinutes(1);
         private int reportLimit = 200;
+        private Duration maxReplicaLag = Duration.ofSeconds(10);
+        private UUID resume;
         private final List<Consumer<? super RemediationEvent>> listeners = new ArrayList<>();
 
         private Builder(CutoverDatabase db, NotNullCutover cutover) {
@@ -226,6 +266,58 @@ public final class Remediation {
             return this;
         }
 
+        /**
+         * Before each batch (at most every tenth of the bound, and at least once a second), reads
+         * {@code pg_stat_replication} on the primary and, while a physical standby is further behind
+         * than {@code lag}, waits without holding a connection, publishing
+         * {@link RemediationEvent.ReplicaLagThrottled}. A standby that has replayed all the WAL
+         * written is caught up, whatever its {@code replay_lag} still shows. Default 10 s. The
+         * role must be a member of {@code pg_monitor} to see the standbys' positions: a role that
+         * sees standbys but not their positions stops the run with a
+         * {@link CutoverConfigurationException} before its next batch; {@link #ignoreReplicaLag()}
+         * turns the check off.
+         *
+         * <pre>{@code
+         * Remediation.builder(db, cutover).policy(policy).maxReplicaLag(Duration.ofSeconds(2)).build().start();
+         * }</pre>
+         */
+        public Builder maxReplicaLag(Duration lag) {
+            this.maxReplicaLag = Durations.require("maxReplicaLag", lag, Duration.ofMillis(1), Duration.ofHours(24));
+            return this;
+        }
+
+        /** Runs without looking at the standbys' lag ({@link #maxReplicaLag(Duration)} off). */
+        public Builder ignoreReplicaLag() {
+            this.maxReplicaLag = null;
+            return this;
+        }
+
+        /**
+         * Goes on with run {@code runId}, which stopped before it ended (its process died, or it was
+         * cancelled or interrupted), under the same run id: the rows its journal shows assigned
+         * hold their values and are not read again, the NULL rows (those the policy skipped
+         * included) are decided afresh, and each row is changed and journaled once. The report's
+         * {@code assigned} counts the run's whole journal; its lists, the rows of this process.
+         * {@link #build()} refuses a run id that is not recorded, belongs to another cutover,
+         * finished, or was undone. Only one process may resume a run at a time.
+         *
+         * <pre>{@code
+         * RemediationReport report = Remediation.builder(db, cutover)
+         *     .policy(policy)
+         *     .resume(UUID.fromString("8d3c...-..."))
+         *     .build()
+         *     .run();
+         * }</pre>
+         */
+        public Builder resume(UUID runId) {
+            Objects.requireNonNull(runId, "runId");
+            if (this.resume != null) {
+                throw new CutoverConfigurationException("resume was already set to run " + this.resume);
+            }
+            this.resume = runId;
+            return this;
+        }
+
         /** Adds a listener for progress events. */
         public Builder onEvent(Consumer<? super RemediationEvent> listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -245,9 +337,16 @@ public final class Remediation {
                         + " get their value, e.g. policy(RemediationPolicies.constant(...))");
             }
             RemediationSettings plan = new RemediationSettings(db, cutover, policy, batchSize, maxRowsPerSecond, dryRun, maxRounds,
-                    lockTimeout, batchTimeout, maxAttempts, maxRetryTime, reportLimit, List.copyOf(listeners));
+                    lockTimeout, batchTimeout, maxAttempts, maxRetryTime, reportLimit, List.copyOf(listeners), maxReplicaLag);
+            if (resume != null && dryRun) {
+                throw new CutoverConfigurationException("resume(" + resume + ") with dryRun(true): a dry run writes nothing "
+                        + "and cannot go on with a run; drop one of the two");
+            }
             PlanCheck.check(plan);
-            return new Remediation(plan);
+            if (resume != null) {
+                RunLog.checkResumable(dev.cutover.core.internal.DatabaseHandle.of(db), cutover, resume);
+            }
+            return new Remediation(plan, resume);
         }
     }
 }

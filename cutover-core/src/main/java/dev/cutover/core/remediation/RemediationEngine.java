@@ -50,19 +50,35 @@ final class RemediationEngine {
     private final DatabaseHandle db;
     private final Target target;
     private final NotNullCutover cutover;
-    private final UUID runId = UUID.randomUUID();
+    private final UUID runId;
+    /** Set when this run goes on with a run that stopped: the rows its journal held then. */
+    private final Long resumedWith;
+    private final RunControl control;
+    private final ReplicaLagGuard lagGuard;
     private final BatchStatements statements;
     private long currentBatch;
     private long lastProgressLog = System.nanoTime();
     private long start;
     private static final long PROGRESS_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
-    public RemediationEngine(RemediationSettings plan) {
+    /**
+     * A new run, or the continuation of run {@code resume} (checked by {@link RunLog#checkResumable}
+     * here, before any statement that changes data).
+     */
+    RemediationEngine(RemediationSettings plan, UUID resume) {
         this.plan = plan;
         this.db = DatabaseHandle.of(plan.db());
         this.target = db.target(plan.cutover());
         this.cutover = plan.cutover();
+        this.runId = resume == null ? UUID.randomUUID() : resume;
+        this.resumedWith = resume == null ? null : RunLog.checkResumable(db, cutover, resume);
+        this.control = new RunControl(runId);
+        this.lagGuard = plan.maxReplicaLag() == null ? null : new ReplicaLagGuard(plan.maxReplicaLag(), cutover.subject());
         this.statements = new BatchStatements(plan, db, target, runId);
+    }
+
+    RunControl control() {
+        return control;
     }
 
     // ---------------------------------------------------------------- the loop
@@ -70,18 +86,21 @@ final class RemediationEngine {
     public RemediationReport run() {
         start = System.nanoTime();
         String subject = cutover.subject();
-        if (!plan.dryRun()) {
-            Journal.ensure(db, cutover);
-        }
+        prepare();
         // Decided before the batch connection is taken: a run never holds more than one connection.
-        boolean plainCount = plainCount();
+        boolean nullIndex = plan.db().probe(cutover).nullIndex().isPresent();
+        boolean plainCount = nullIndex || db.serverVersion().major() < 14;
+        control.started(resumedWith == null ? 0 : resumedWith, nullRowsAtStart(nullIndex));
         RateLimiter limiter = plan.maxRowsPerSecond() > 0 ? RateLimiter.of("cutover-remediation-" + runId,
                 RateLimiterConfig.custom().limitForPeriod(permitsPerPeriod()).limitRefreshPeriod(refreshPeriod())
                         .timeoutDuration(Duration.ofSeconds(3)).build()) : null;
         LOG.atInfo().addKeyValue("target", subject).addKeyValue("runId", runId).addKeyValue("dryRun", plan.dryRun())
                 .addKeyValue("policy", PolicyTree.describe(plan.policy())).addKeyValue("batchSize", plan.batchSize())
-                .log("Remediation of {} started (run {}{})", subject, runId, plan.dryRun() ? ", dry run" : "");
+                .addKeyValue("resumed", resumedWith != null)
+                .log("Remediation of {} {} (run {}{})", subject, resumedWith == null ? "started" : "resumed", runId,
+                        plan.dryRun() ? ", dry run" : "");
         RunTally tally = new RunTally(plan.reportLimit());
+        RemediationReport report = null;
         try (BatchRunner runner = new BatchRunner(db.dataSource(), "cutover remediation " + runId, plan.lockTimeout(),
                 plan.batchTimeout(), plan.maxAttempts(), plan.maxRetryTime(), subject,
                 (attempt, state, wait) -> publish(new RemediationEvent.BatchRetry(runId, currentBatch, attempt, state, wait)))) {
@@ -89,8 +108,110 @@ final class RemediationEngine {
             do {
                 outcome = round(runner, tally, limiter, plainCount);
             } while (outcome == null);
-            return finish(runner, tally, outcome);
+            report = finish(runner, tally, outcome);
+            return report;
+        } finally {
+            control.done(report, resumedWith == null ? 0 : resumedWith);
         }
+    }
+
+    /** The journal and the run's record, before the batch connection is taken; nothing for a dry run. */
+    private void prepare() {
+        if (plan.dryRun()) {
+            return;
+        }
+        Journal.ensure(db, cutover);
+        RunLog.ensure(db, cutover);
+        if (resumedWith == null) {
+            RunLog.started(db, cutover, runId, PolicyTree.describe(plan.policy()));
+        } else {
+            RunLog.resumed(db, cutover, runId);
+        }
+    }
+
+    /**
+     * The NULL rows at the start, for progress: exact through the partial NULL index, else the
+     * planner's estimate; empty when there is none or it cannot be read.
+     */
+    private java.util.OptionalLong nullRowsAtStart(boolean exact) {
+        try {
+            Long n = Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "estimate the NULL rows of " + cutover.subject(),
+                    dsl -> exact ? dsl.selectCount().from(target.table()).where(target.column().isNull()).fetchOne(0, Long.class)
+                            : dsl.resultQuery("""
+                                    select (c.reltuples * s.null_frac)::bigint from pg_catalog.pg_class c
+                                    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                                    join pg_catalog.pg_stats s on s.schemaname = n.nspname and s.tablename = c.relname
+                                    where c.oid = {0}::regclass and s.attname = {1} and c.reltuples >= 0
+                                    order by s.inherited desc limit 1""", DSL.val(dsl.render(target.tableName())),
+                                    DSL.val(cutover.column())).fetchOptional(0, Long.class).orElse(null));
+            return n == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(n);
+        } catch (CutoverException e) {
+            LOG.atDebug().addKeyValue("target", cutover.subject()).log("No estimate of the NULL rows: {}", e.getMessage());
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Before each batch: waits while the run is paused or a standby is too far behind, holding no
+     * connection meanwhile; false when the run is to stop instead.
+     */
+    private boolean checkpoint(BatchRunner runner) {
+        try {
+            while (control.stopRequested() == null) {
+                if (control.pauseRequested()) {
+                    runner.close();
+                    control.enterPause();
+                    publish(new RemediationEvent.Paused(runId, control.snapshot().batches()));
+                    LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("runId", runId)
+                            .log("Remediation of {} paused", cutover.subject());
+                    control.waitWhilePaused();
+                    if (control.stopRequested() == null) {
+                        publish(new RemediationEvent.Resumed(runId));
+                        LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("runId", runId)
+                                .log("Remediation of {} resumed", cutover.subject());
+                    }
+                    continue;
+                }
+                if (!throttledOnReplicaLag(runner)) {
+                    control.running();
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            control.stop(RemediationReport.Outcome.INTERRUPTED);
+        }
+        return false;
+    }
+
+    /** Looks at the standbys (unless it did a moment ago); when one is too far behind, waits a little and says true. */
+    private boolean throttledOnReplicaLag(BatchRunner runner) throws InterruptedException {
+        if (lagGuard == null || plan.dryRun() || lagGuard.lookedRecently()) {
+            return false;
+        }
+        java.util.Optional<ReplicaLagGuard.Lagging> lagging;
+        try {
+            lagging = runner.inTransaction((connection, dsl) -> lagGuard.look(dsl.resultQuery(ReplicaLagGuard.query()).fetch()))
+                    .value();
+        } catch (CutoverException e) {
+            throw e;
+        } catch (Exception e) {
+            throw Sql.translate("read the replicas' lag (pg_stat_replication) before a batch of " + cutover.subject(), e);
+        }
+        if (lagging.isEmpty()) {
+            return false;
+        }
+        ReplicaLagGuard.Lagging l = lagging.get();
+        runner.close();
+        control.markThrottled();
+        publish(new RemediationEvent.ReplicaLagThrottled(runId, l.standby(), l.replayBytes(), l.lag(), lagGuard.bound(),
+                lagGuard.recheck()));
+        LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("runId", runId).addKeyValue("standby", l.standby())
+                .addKeyValue("replayBytes", l.replayBytes()).addKeyValue("lagMillis", l.lag().toMillis())
+                .log("Remediation of {} waits: standby {} is {} ms behind (bound {} ms)", cutover.subject(), l.standby(),
+                        l.lag().toMillis(), lagGuard.bound().toMillis());
+        control.throttle(lagGuard.recheck());
+        return true;
     }
 
     /** One pass over the NULL rows in key order; the outcome when the run ends with it, else {@code null}. */
@@ -98,12 +219,12 @@ final class RemediationEngine {
         tally.startRound();
         long roundStart = System.nanoTime();
         List<Object> last = null;
-        while (true) {
+        while (checkpoint(runner)) {
             BatchStatements.BatchResult result = batch(runner, tally, last);
             if (limiter != null && !plan.dryRun()) {
                 throttle(limiter, result.assigned());
             }
-            if (result.rows() < plan.batchSize() || Thread.currentThread().isInterrupted()) {
+            if (result.rows() < plan.batchSize() || stopping()) {
                 break;
             }
             last = result.lastKey();
@@ -130,8 +251,8 @@ final class RemediationEngine {
         if (plan.dryRun()) {
             return RemediationReport.Outcome.DRY_RUN;
         }
-        if (Thread.currentThread().isInterrupted()) {
-            return RemediationReport.Outcome.INTERRUPTED;
+        if (stopping()) {
+            return control.stopRequested() == null ? RemediationReport.Outcome.INTERRUPTED : control.stopRequested();
         }
         if (tally.remaining == 0) {
             return RemediationReport.Outcome.COMPLETE;
@@ -157,6 +278,7 @@ final class RemediationEngine {
         }
         BatchStatements.BatchResult result = done.value();
         tally.add(result);
+        control.counted(result.assigned(), tally.skipped, tally.batches, runner.retries());
         publish(new RemediationEvent.BatchDone(runId, tally.round, tally.batches, result.rows(), result.assigned(),
                 result.skipped().size(), done.attempts(), done.took()));
         LOG.atDebug().addKeyValue("target", cutover.subject()).addKeyValue("runId", runId).addKeyValue("round", tally.round)
@@ -184,6 +306,10 @@ final class RemediationEngine {
             // A batch whose commit was lost in transit (08xxx after COMMIT) is in the journal: count from there.
             try {
                 tally.assigned = journaled(runner);
+                runner.inTransaction((connection, dsl) -> {
+                    RunLog.finished(dsl, db, cutover, runId, outcome);
+                    return null;
+                });
             } catch (CutoverException e) {
                 throw e;
             } catch (Exception e) {
@@ -209,20 +335,13 @@ final class RemediationEngine {
     static final int COUNT_CHUNK_BLOCKS = 4_096;
 
     /**
-     * Whether the end-of-round count is one {@code count(*)}: with a partial NULL index, or before
-     * PostgreSQL 14. Read once, before the run takes its batch connection: a run never holds more
-     * than one connection.
-     */
-    private boolean plainCount() {
-        return db.serverVersion().major() < 14 || plan.db().probe(cutover).nullIndex().isPresent();
-    }
-
-    /**
      * The NULL rows left after a round, on the run's one connection. With a partial NULL index,
      * or before PostgreSQL 14, one {@code count(*)}; otherwise each relation that holds rows (the
      * table, or each leaf partition of a partitioned table) is read in ranges of
      * {@link #COUNT_CHUNK_BLOCKS} blocks (TID range scans), one short statement each, so that no
      * statement scans a large table whole or holds one snapshot for as long as that takes.
+     * Whether it is one {@code count(*)} is decided before the run takes its batch connection: a
+     * run never holds more than one connection.
      */
     private long remaining(BatchRunner runner, boolean plainCount) throws Exception {
         if (plainCount) {
@@ -304,7 +423,7 @@ final class RemediationEngine {
         int chunk = permitsPerPeriod();
         while (left > 0) {
             int n = Math.min(left, chunk);
-            if (Thread.currentThread().isInterrupted()) {
+            if (stopping()) {
                 // Stop waiting: the run ends after this batch, with a report.
                 return;
             }
@@ -315,6 +434,11 @@ final class RemediationEngine {
             }
             left -= n;
         }
+    }
+
+    /** Whether the run is to stop after this batch: cancelled, or its thread interrupted. */
+    private boolean stopping() {
+        return control.stopRequested() != null || Thread.currentThread().isInterrupted();
     }
 
     private void publish(RemediationEvent event) {

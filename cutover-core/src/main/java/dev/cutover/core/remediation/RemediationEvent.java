@@ -5,7 +5,9 @@ import java.util.UUID;
 
 /**
  * What a running {@link Remediation} tells its listeners, in order: a {@link BatchDone} per
- * committed batch (after any {@link BatchRetry}), a {@link RoundDone} per pass, one {@link Finished}.
+ * committed batch (after any {@link BatchRetry}), a {@link RoundDone} per pass, one {@link Finished};
+ * between batches, {@link Paused} and {@link Resumed} when the run's handle asks for them, and
+ * {@link ReplicaLagThrottled} while a standby is too far behind.
  *
  * <pre>{@code
  * Remediation.builder(db, cutover)
@@ -68,5 +70,34 @@ public sealed interface RemediationEvent {
 
     /** The run ended; the report is what {@link Remediation#run()} returns. */
     record Finished(UUID runId, RemediationReport report) implements RemediationEvent {
+    }
+
+    /**
+     * The run is paused ({@link RemediationRun#pause()}), between batches, holding no connection.
+     *
+     * @param batches batch transactions committed so far
+     */
+    record Paused(UUID runId, long batches) implements RemediationEvent {
+    }
+
+    /** The paused run goes on ({@link RemediationRun#resume()}). */
+    record Resumed(UUID runId) implements RemediationEvent {
+    }
+
+    /**
+     * Before a batch, a standby was found further behind than {@code maxReplicaLag}: the run
+     * waits, holding no connection, and looks again after {@code recheck}. Published at each
+     * look while the standby stays behind.
+     *
+     * @param standby     the standby's {@code application_name} in {@code pg_stat_replication}
+     * @param replayBytes WAL bytes the standby has not replayed
+     * @param lag         how far behind it is: PostgreSQL's {@code replay_lag}, or, when that is
+     *                    older, the time since the oldest WAL it has not replayed was written
+     *                    (as this run saw the primary's WAL position)
+     * @param bound       the run's {@code maxReplicaLag}
+     * @param recheck     the wait before the next look
+     */
+    record ReplicaLagThrottled(UUID runId, String standby, long replayBytes, Duration lag, Duration bound, Duration recheck)
+            implements RemediationEvent {
     }
 }

@@ -50,8 +50,16 @@ public record RemediationReport(UUID runId, String subject, boolean dryRun, Outc
         ROUNDS_EXHAUSTED,
         /** A dry run: one pass, nothing written. */
         DRY_RUN,
-        /** The thread was interrupted: the run stopped after the batch it was in; run again to go on. */
-        INTERRUPTED
+        /**
+         * The thread waiting for the run was interrupted: the run stopped after the batch it was in;
+         * {@link Remediation.Builder#resume(UUID)} goes on under the same run id.
+         */
+        INTERRUPTED,
+        /**
+         * {@link RemediationRun#cancel()} stopped the run after the batch it was in;
+         * {@link Remediation.Builder#resume(UUID)} goes on under the same run id.
+         */
+        CANCELLED
     }
 
     /**

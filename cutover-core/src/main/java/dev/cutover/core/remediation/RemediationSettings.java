@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 record RemediationSettings(CutoverDatabase db, NotNullCutover cutover, RemediationPolicy policy, int batchSize,
                               int maxRowsPerSecond, boolean dryRun, int maxRounds, Duration lockTimeout,
                               Duration batchTimeout, int maxAttempts, Duration maxRetryTime, int reportLimit,
-                              List<Consumer<? super RemediationEvent>> listeners) {
+                              List<Consumer<? super RemediationEvent>> listeners, Duration maxReplicaLag) {
 
     public RemediationSettings {
         listeners = List.copyOf(listeners);

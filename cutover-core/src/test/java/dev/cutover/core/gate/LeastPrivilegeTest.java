@@ -69,7 +69,9 @@ class LeastPrivilegeTest {
                 + "privilege_type) from information_schema.role_table_grants where grantee = '" + role
                 + "' and table_name like 'cutover%'")).isEqualTo("cutover_gate:INSERT cutover_gate:SELECT cutover_gate:UPDATE "
                 + "cutover_journal:SELECT cutover_journal_batch:INSERT cutover_journal_batch:SELECT "
-                + "cutover_observation:INSERT cutover_observation:SELECT cutover_smoke:INSERT cutover_smoke:SELECT cutover_smoke:UPDATE");
+                + "cutover_observation:INSERT cutover_observation:SELECT cutover_remediation_run:INSERT "
+                + "cutover_remediation_run:SELECT cutover_remediation_run:UPDATE cutover_smoke:INSERT cutover_smoke:SELECT "
+                + "cutover_smoke:UPDATE");
     }
 
     @Test

@@ -45,6 +45,8 @@ final class PropertyCase {
     final int batchSize;
     final int constantIndex;
     final int lookupOffset;
+    /** What happens to the run after its first batch; drawn apart so that the other draws stay as they were for a seed. */
+    final Fault fault;
     private final SplittableRandom random;
     final List<Object[]> keys = new ArrayList<>();
     private TestDatabase database;
@@ -65,6 +67,18 @@ final class PropertyCase {
         this.constantIndex = random.nextInt(TEXT_VALUES.size());
         this.lookupOffset = random.nextInt(TEXT_VALUES.size());
         this.standardStringsOff = textColumn && random.nextBoolean();
+        this.fault = Fault.values()[new SplittableRandom(seed ^ 0x5DEECE66DL).nextInt(Fault.values().length)];
+    }
+
+    /** A fault the run meets after its first batch. */
+    enum Fault {
+        NONE,
+        /** Its connection is terminated ({@code pg_terminate_backend}) between batches. */
+        TERMINATED_BACKEND,
+        /** It is cancelled, then resumed by its run id. */
+        CANCELLED_AND_RESUMED,
+        /** It is paused, then resumed through its handle. */
+        PAUSED_AND_RESUMED
     }
 
     static PropertyCase random(long seed) {
@@ -373,6 +387,7 @@ final class PropertyCase {
     public String toString() {
         return "key " + keyType + ", column " + sqlType() + (partitioned ? ", partitioned" : "") + ", NULLs " + nulls
                 + ", policy " + policy + (lambdaThrows ? " throwing for one row" : "") + ", " + rows + " rows, batch " + batchSize
-                + (traffic ? ", with application traffic" : "") + (standardStringsOff ? ", standard_conforming_strings off" : "");
+                + (traffic ? ", with application traffic" : "") + (standardStringsOff ? ", standard_conforming_strings off" : "")
+                + (fault == Fault.NONE ? "" : ", " + fault.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
     }
 }

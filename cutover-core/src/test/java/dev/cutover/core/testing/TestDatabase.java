@@ -100,6 +100,16 @@ public final class TestDatabase implements AutoCloseable, BeforeAllCallback, Aft
         return database().jdbcUrl();
     }
 
+    /** The user {@link #jdbcUrl()} connects as. */
+    public String user() {
+        return database().user();
+    }
+
+    /** That user's password; {@code null} when the server trusts the user. */
+    public String password() {
+        return database().password();
+    }
+
     public int majorVersion() {
         database();
         return server.majorVersion();
