@@ -34,9 +34,11 @@ import java.util.regex.Pattern;
  * The standby's binaries are those of the primary's major version: the directory in the
  * system property {@value #BIN_DIR_PROPERTY}, else {@code /usr/lib/postgresql/<major>/bin}.
  * PostgreSQL refuses to run as root: a JVM running as root runs them as the {@code postgres}
- * user through {@code runuser}. The standby uses no replication slot, so one that is not
- * closed never holds WAL back on the primary; {@link #close()} stops it and deletes its
- * directory, and so does the JVM's exit.
+ * user through {@code runuser}. The standby streams from a physical replication slot of its
+ * own ({@code cutover_standby_<pid>_<port>}), so a busy primary cannot recycle the WAL it has
+ * not received yet; {@link #close()} stops it, drops the slot and deletes its directory, and so
+ * does the JVM's exit. A slot left by a JVM that was killed is dropped by the next standby made
+ * on that primary (its process is gone and the slot is inactive).
  *
  * <pre>{@code
  * try (StreamingStandby standby = StreamingStandby.ofLocalServer();
@@ -64,6 +66,7 @@ public final class StreamingStandby implements AutoCloseable {
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9_.:-]{1,253}");
     private static final List<String> PRIMARY_LIMITS = List.of("max_connections", "max_worker_processes", "max_wal_senders",
             "max_prepared_transactions", "max_locks_per_transaction");
+    private static final String SLOT_PREFIX = "cutover_standby_";
     private static final Set<StreamingStandby> RUNNING = ConcurrentHashMap.newKeySet();
 
     static {
@@ -75,6 +78,7 @@ public final class StreamingStandby implements AutoCloseable {
     private final Path binaries;
     private final int port;
     private final String applicationName;
+    private final String slotName;
     private volatile boolean closed;
 
     private StreamingStandby(Builder settings, Path directory, Path binaries, int port) {
@@ -83,6 +87,7 @@ public final class StreamingStandby implements AutoCloseable {
         this.binaries = binaries;
         this.port = port;
         this.applicationName = "cutover_standby_" + port;
+        this.slotName = SLOT_PREFIX + ProcessHandle.current().pid() + "_" + port;
     }
 
     /**
@@ -242,6 +247,7 @@ public final class StreamingStandby implements AutoCloseable {
                 limits = settings(primary, PRIMARY_LIMITS);
                 int major = Integer.parseInt(settings(primary, List.of("server_version_num")).get("server_version_num")) / 10000;
                 bin = binaryDirectory(major);
+                dropSlotsOfDeadProcesses(primary);
             } catch (SQLException e) {
                 throw new IllegalStateException("Cannot read the settings of the primary at " + host + ":" + primaryPort + " ("
                         + e.getSQLState() + "): " + e.getMessage(), e);
@@ -388,6 +394,66 @@ public final class StreamingStandby implements AutoCloseable {
         return values;
     }
 
+    /** Drops the inactive slots of standbys whose JVM on this machine is gone (killed before it could close them). */
+    static void dropSlotsOfDeadProcesses(Connection primary) throws SQLException {
+        List<String> dead = new ArrayList<>();
+        try (PreparedStatement statement = primary.prepareStatement("select slot_name from pg_replication_slots "
+                + "where slot_type = 'physical' and not active and starts_with(slot_name, ?)")) {
+            statement.setString(1, SLOT_PREFIX);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    String[] parts = rs.getString(1).substring(SLOT_PREFIX.length()).split("_");
+                    if (parts.length == 2 && parts[0].matches("[0-9]{1,19}")
+                            && ProcessHandle.of(Long.parseLong(parts[0])).isEmpty()) {
+                        dead.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        for (String slot : dead) {
+            dropSlot(primary, slot);
+        }
+    }
+
+    /** Drops the slot if it exists and no walsender uses it; {@return whether it is gone} */
+    private static boolean dropSlot(Connection primary, String slot) throws SQLException {
+        try (PreparedStatement statement = primary.prepareStatement("select count(pg_drop_replication_slot(slot_name)) "
+                + "from pg_replication_slots where slot_name = ? and not active")) {
+            statement.setString(1, slot);
+            statement.executeQuery().close();
+        }
+        try (PreparedStatement statement = primary.prepareStatement("select count(*) from pg_replication_slots where slot_name = ?")) {
+            statement.setString(1, slot);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) == 0;
+            }
+        }
+    }
+
+    /** Drops this standby's slot once its walsender is gone (it ends shortly after the standby stops). */
+    private void dropOwnSlot() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (Connection primary = settings.connectPrimary()) {
+            while (!dropSlot(primary, slotName)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("The replication slot " + slotName + " on " + settings.host + ":"
+                            + settings.primaryPort + " is still in use 30 s after its standby stopped; drop it with "
+                            + "select pg_drop_replication_slot('" + slotName + "') once it is inactive.");
+                }
+                Thread.sleep(100);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot drop the replication slot " + slotName + " on " + settings.host + ":"
+                    + settings.primaryPort + " (" + e.getSQLState() + "): " + e.getMessage()
+                    + ". Drop it with select pg_drop_replication_slot('" + slotName + "').", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while dropping the replication slot " + slotName
+                    + "; drop it with select pg_drop_replication_slot('" + slotName + "').", e);
+        }
+    }
+
     private static Connection connect(String url, String user) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", user);
@@ -407,7 +473,7 @@ public final class StreamingStandby implements AutoCloseable {
         List<String> command = LocalProcesses.asOsUser(List.of(binaries.resolve("pg_basebackup").toString(),
                 "-D", dataDirectory().toString(), "-h", settings.host, "-p", String.valueOf(settings.primaryPort),
                 "-U", settings.user, "-d", "application_name=" + applicationName,
-                "-X", "stream", "-R", "-c", "fast", "-w", "--no-sync"));
+                "-X", "stream", "-R", "-C", "-S", slotName, "-c", "fast", "-w", "--no-sync"));
         LocalProcesses.Result result = LocalProcesses.run(command, timeout);
         if (result.exitCode() != 0) {
             String hint = result.output().contains("pg_hba.conf")
@@ -681,6 +747,7 @@ public final class StreamingStandby implements AutoCloseable {
                     postmasterPid().flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
                 }
             }
+            dropOwnSlot();
         } finally {
             RUNNING.remove(this);
             LocalProcesses.deleteTree(directory);

@@ -57,6 +57,34 @@ class StreamingStandbyTest {
     }
 
     @Test
+    void theStandbyStreamsFromAReplicationSlotOfItsOwn() throws Exception {
+        try (Connection primary = DriverManager.getConnection(LOCAL_URL)) {
+            assertThat(queryString(primary, "select string_agg(active::text, ',') from pg_replication_slots where slot_name = "
+                    + "'cutover_standby_" + ProcessHandle.current().pid() + "_" + standby.port() + "'")).isEqualTo("true");
+        }
+    }
+
+    @Test
+    void anInactiveSlotOfAStandbyWhoseJvmIsGoneIsDroppedAndOneOfALiveJvmIsKept() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String deadSlot = "cutover_standby_" + gone.pid() + "_1";
+        String liveSlot = "cutover_standby_" + ProcessHandle.current().pid() + "_1";
+        try (Connection primary = DriverManager.getConnection(LOCAL_URL); Statement statement = primary.createStatement()) {
+            statement.execute("select pg_create_physical_replication_slot('" + deadSlot + "'), "
+                    + "pg_create_physical_replication_slot('" + liveSlot + "')");
+            try {
+                StreamingStandby.dropSlotsOfDeadProcesses(primary);
+                assertThat(queryString(primary, "select string_agg(slot_name, ',' order by slot_name) from pg_replication_slots "
+                        + "where slot_name in ('" + deadSlot + "', '" + liveSlot + "')")).isEqualTo(liveSlot);
+            } finally {
+                statement.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots "
+                        + "where slot_name in ('" + deadSlot + "', '" + liveSlot + "')");
+            }
+        }
+    }
+
+    @Test
     void thePrimaryIsTheLocalServer() {
         assertThat(standby.primary().description()).startsWith("server at " + LOCAL_URL);
     }
