@@ -60,7 +60,7 @@ public record MigrationPlan(String subject, String serverVersion, Duration lockT
     /**
      * Every step as a SQL script, done or not: a header, {@code SET lock_timeout} before each
      * step, {@code SET statement_timeout} before each {@code VALIDATE}, and a comment per step
-     * naming its lock. Run each statement in its own transaction, and retry one that fails with
+     * naming its lock. The script of {@link #enforcePhase()} says so in its header and comment. Run each statement in its own transaction, and retry one that fails with
      * SQLSTATE 55P03 (lock not available) rather than raising the lock timeout.
      */
     public String toSql() {
@@ -79,7 +79,7 @@ public record MigrationPlan(String subject, String serverVersion, Duration lockT
             s.append("-- Step ").append(n).append(" of ").append(steps.size()).append(": ").append(step.name()).append('\n');
             s.append("-- Lock: ").append(step.lockLevel().sql())
                     .append(step.scans() ? "; scans the table while reads and writes go on" : "; brief, no table scan").append('\n');
-            if (step.enforcesNewRows()) {
+            if (enforceOnly) {
                 s.append("-- Enforce phase: from this statement on, new NULLs are refused at write time. It may run now,\n");
                 s.append("-- while old NULLs remain; VALIDATE it (the full migration) once remediation has brought the count to 0.\n");
             }
