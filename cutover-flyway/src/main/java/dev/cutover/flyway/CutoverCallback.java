@@ -244,6 +244,15 @@ public final class CutoverCallback implements Callback {
             } else {
                 guard.failed(context);
             }
+        } else if (migrations != null && !isCutover(info)) {
+            // Before the cutover migration: once the column is enforced for new rows, that is guarded too.
+            if (before) {
+                guard.beforeEnforced(info, context, database(context));
+            } else if (after) {
+                guard.afterEnforced(info, context, database(context));
+            } else {
+                guard.failed(context);
+            }
         }
     }
 
