@@ -145,6 +145,30 @@ class EnforceForNewRowsTest {
 
     @ParameterizedTest
     @MethodSource("servers")
+    void theCatalogShowsEachStateOnTheWayToNotNull(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        NotNullMigration migration = NotNullMigration.builder(db, CUTOVER).build();
+        Supplier<NotNullState> state = () -> db.column("public", "user", "organization_id").orElseThrow().notNullState();
+        assertThat(state.get()).isEqualTo(NotNullState.NONE);
+        assertThat(state.get().refusesNewNulls()).isFalse();
+
+        migration.enforceForNewRows();
+        assertThat(state.get()).isEqualTo(NotNullState.NOT_VALID);
+        assertThat(state.get().refusesNewNulls()).isTrue();
+
+        database.execute("update \"user\" set organization_id = 1 where organization_id is null");
+        migration.run(1);
+        // PostgreSQL 12 to 17: the CHECK is validated, SET NOT NULL has not run; 18: validating is the last NOT NULL step.
+        assertThat(state.get()).isEqualTo(db.serverVersion().hasNotNullConstraints() ? NotNullState.NOT_NULL : NotNullState.VALIDATED);
+        assertThat(db.column("public", "user", "organization_id").orElseThrow().notValidConstraint()).isEmpty();
+
+        migration.run();
+        assertThat(state.get()).isEqualTo(NotNullState.NOT_NULL);
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
     void runsOnceAndIsSkippedWhenTheColumnRefusesNullsAlready(Supplier<TestDatabase> server) {
         TestDatabase database = server.get();
         CutoverDatabase db = database.cutoverDatabase();
