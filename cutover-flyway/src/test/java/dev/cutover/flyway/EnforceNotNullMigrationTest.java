@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -92,6 +93,26 @@ class EnforceNotNullMigrationTest {
                 select count(*) from pg_constraint con join pg_attribute a on a.attrelid = con.conrelid and a.attnum = any(con.conkey)
                 where con.conrelid = '"user"'::regclass and a.attname = 'organization_id' and con.contype in ('n', 'c')"""))
                 .as("no second constraint").isEqualTo(cutoverDb.serverVersion().hasNotNullConstraints() ? 1 : 0);
+    }
+
+    /** A callback given the enforce migration's version would gate the wrong migration: refused, naming the fix. */
+    @Test
+    void refusesACallbackConfiguredWithTheEnforceMigrationsVersion() {
+        db = TestDatabase.create();
+        Runbook.tablesWithThreeNullUsers(db, "enforce");
+
+        Throwable refused = catchThrowable(() -> flyway(db.dataSource(), "enforce",
+                CutoverCallback.forMigration("16.5", cutover()).build()).target("16.5").load().migrate());
+
+        CutoverMigrationException failure = cutoverFailure(refused);
+        assertThat(failure.reason()).isEqualTo(CutoverMigrationException.Reason.NO_SUCH_MIGRATION);
+        assertThat(failure.getMessage()).isEqualTo("Migration 16.5 is an EnforceNotNullMigration "
+                + "(dev.cutover.flyway.enforce.V16_5__user_org_enforce_not_null): it enforces NOT NULL for new rows of "
+                + "public.\"user\".organization_id while NULLs remain, so it is not the cutover migration the callback gates. "
+                + "Nothing was migrated. Configure the callback with the version of the migration that finishes the cutover (a "
+                + "NotNullCutoverMigration, or the SQL that validates), then re-run.");
+        assertThat(historyRows(db, "16.5")).isZero();
+        assertThat(state()).isEqualTo(NotNullState.NONE);
     }
 
     @ParameterizedTest

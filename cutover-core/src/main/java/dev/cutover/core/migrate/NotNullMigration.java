@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * after a failure at any point finishes the job without duplicates. A constraint already on the
  * column is used rather than duplicated: on 18 a NOT NULL constraint of any name; on 12 to 17 a
  * {@code CHECK (col IS NOT NULL)} of any name, which is dropped once {@code SET NOT NULL} has made
- * it redundant. Two sessions running the same migration at once both finish: a step the other
+ * it redundant if the library added it. So the NOT VALID constraint of
+ * {@link #enforceForNewRows()} is validated by a later {@link #run()}, never added twice. Two sessions running the same migration at once both finish: a step the other
  * one did meanwhile counts as done.
  *
  * <p>Before the first step the migration refuses to start, changing nothing, while any row is
