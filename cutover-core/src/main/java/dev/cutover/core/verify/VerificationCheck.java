@@ -26,9 +26,9 @@ public record VerificationCheck(String name, String expected, String actual, boo
     public static final String FK_ON_DELETE = "foreign key ON DELETE";
 
     /**
-     * How the {@link #CONSTRAINT_VALIDATED} check's {@code actual} starts when the column is in the
-     * enforce phase's intermediate state: a NOT VALID constraint refuses new NULLs, old rows are
-     * unchecked. See {@link VerificationReport#notValidatedYet()}.
+     * What the {@link #CONSTRAINT_VALIDATED} check's {@code actual} says (after {@code NOT VALID (<constraint>), })
+     * when the column is in the enforce phase's intermediate state: a NOT VALID constraint refuses
+     * new NULLs, old rows are unchecked. See {@link VerificationReport#notValidatedYet()}.
      */
     public static final String NOT_VALIDATED_YET = "not validated yet";
 

@@ -55,7 +55,7 @@ public record VerificationReport(String subject, String serverVersion, List<Veri
      */
     public boolean notValidatedYet() {
         return check(VerificationCheck.CONSTRAINT_VALIDATED)
-                .filter(c -> !c.passed() && c.actual().startsWith(VerificationCheck.NOT_VALIDATED_YET)).isPresent();
+                .filter(c -> !c.passed() && c.actual().contains(", " + VerificationCheck.NOT_VALIDATED_YET + ": ")).isPresent();
     }
 
     /** A checklist for people, one check per line. */

@@ -81,12 +81,12 @@ final class Verifier {
 
     /**
      * The intermediate state of the enforce phase: new NULLs are refused, old rows are unchecked.
-     * Starts with {@link VerificationCheck#NOT_VALIDATED_YET}.
+     * Says {@link VerificationCheck#NOT_VALIDATED_YET}.
      */
     private static String notValidatedYet(String kind, String name) {
-        return VerificationCheck.NOT_VALIDATED_YET + ": the NOT VALID " + kind + " constraint " + name + " refuses new NULLs, "
-                + "but rows written before it are unchecked and may hold NULL; remediate until the NULL count is 0, then run "
-                + "the migration (NotNullMigration.run()), which validates it";
+        return "NOT VALID (" + kind + " constraint " + name + "), " + VerificationCheck.NOT_VALIDATED_YET + ": it refuses new "
+                + "NULLs, but rows written before it are unchecked and may hold NULL; remediate until the NULL count is 0, then "
+                + "run the migration (NotNullMigration.run()), which validates it";
     }
 
     private static List<VerificationCheck> foreignKey(ColumnState column, NotNullCutover cutover) {

@@ -115,8 +115,8 @@ class EnforceForNewRowsTest {
         VerificationReport between = db.verify(CUTOVER);
         assertThat(between.notValidatedYet()).isTrue();
         assertThat(between.check(VerificationCheck.CONSTRAINT_VALIDATED).orElseThrow().actual())
-                .startsWith("not validated yet: the NOT VALID")
-                .contains(expectedConstraint(db))
+                .startsWith("NOT VALID (")
+                .contains(expectedConstraint(db) + "), not validated yet: it refuses new NULLs")
                 .endsWith("remediate until the NULL count is 0, then run the migration (NotNullMigration.run()), which "
                         + "validates it");
         Throwable refused = catchThrowable(migration::run);

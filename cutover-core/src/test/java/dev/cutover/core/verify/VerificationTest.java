@@ -177,7 +177,7 @@ class VerificationTest {
         VerificationReport report = CutoverDatabase.of(database.dataSource()).verify(noForeignKey);
         assertThat(report.check("NOT NULL constraint validated").orElseThrow()).isEqualTo(new VerificationCheck(
                 "NOT NULL constraint validated", "validated",
-                "not validated yet: the NOT VALID CHECK constraint user_organization_id_not_null refuses new NULLs, but rows "
+                "NOT VALID (CHECK constraint user_organization_id_not_null), not validated yet: it refuses new NULLs, but rows "
                         + "written before it are unchecked and may hold NULL; remediate until the NULL count is 0, then run the "
                         + "migration (NotNullMigration.run()), which validates it",
                 false));
@@ -197,8 +197,8 @@ class VerificationTest {
         String constraint = db.serverVersion().hasNotNullConstraints() ? "NOT NULL constraint user_organization_id_not_null"
                 : "CHECK constraint user_organization_id_cutover_not_null";
         assertThat(report.notValidatedYet()).isTrue();
-        assertThat(report.check(VerificationCheck.CONSTRAINT_VALIDATED).orElseThrow().actual()).isEqualTo("not validated yet: "
-                + "the NOT VALID " + constraint + " refuses new NULLs, but rows written before it are unchecked and may hold "
+        assertThat(report.check(VerificationCheck.CONSTRAINT_VALIDATED).orElseThrow().actual()).isEqualTo("NOT VALID ("
+                + constraint + "), not validated yet: it refuses new NULLs, but rows written before it are unchecked and may hold "
                 + "NULL; remediate until the NULL count is 0, then run the migration (NotNullMigration.run()), which validates it");
         assertThatThrownBy(report::requirePassed)
                 .isInstanceOf(CutoverVerificationException.class)
@@ -227,16 +227,16 @@ class VerificationTest {
         VerificationReport report = CutoverDatabase.of(database.dataSource()).verify(CUTOVER);
 
         assertThat(report.failures()).containsExactly(new VerificationCheck("NOT NULL constraint validated", "validated",
-                "not validated yet: the NOT VALID NOT NULL constraint user_organization_id_not_null refuses new NULLs, but rows "
+                "NOT VALID (NOT NULL constraint user_organization_id_not_null), not validated yet: it refuses new NULLs, but rows "
                         + "written before it are unchecked and may hold NULL; remediate until the NULL count is 0, then run the "
                         + "migration (NotNullMigration.run()), which validates it",
                 false));
         assertThat(report.render()).isEqualTo("""
                 Verification of public."user".organization_id on PostgreSQL %s: FAILED (1 of 6 checks failed)
                   [PASS] column NOT NULL: expected NOT NULL, actual NOT NULL
-                  [FAIL] NOT NULL constraint validated: expected validated, actual not validated yet: the NOT VALID NOT NULL \
-                constraint user_organization_id_not_null refuses new NULLs, but rows written before it are unchecked and may \
-                hold NULL; remediate until the NULL count is 0, then run the migration (NotNullMigration.run()), which validates it
+                  [FAIL] NOT NULL constraint validated: expected validated, actual NOT VALID (NOT NULL constraint \
+                user_organization_id_not_null), not validated yet: it refuses new NULLs, but rows written before it are unchecked \
+                and may hold NULL; remediate until the NULL count is 0, then run the migration (NotNullMigration.run()), which validates it
                   [PASS] foreign key exists: expected user_organization_id_organizations_id_fk, actual \
                 user_organization_id_organizations_id_fk on (organization_id)
                   [PASS] foreign key references: expected public.organizations(id), actual public.organizations(id)
