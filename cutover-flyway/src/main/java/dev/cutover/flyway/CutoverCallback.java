@@ -248,8 +248,8 @@ public final class CutoverCallback implements Callback {
 
     /** The project's migrations, read before the first migration of a run; refuses when none is the cutover migration. */
     private ProjectMigrations project(Context context) {
-        ProjectMigrations known = project.read(context, c -> ProjectMigrations.read(c.getConfiguration(), c.getConnection(),
-                this::isCutover, version != null));
+        ProjectMigrations known = project.read(context, c -> guard.baselined(ProjectMigrations.read(c.getConfiguration(),
+                c.getConnection(), this::isCutover, version != null), database(c)));
         if (!known.cutoverFound()) {
             String configured = version != null ? "version " + version : "script " + script;
             throw new CutoverMigrationException(CutoverMigrationException.Reason.NO_SUCH_MIGRATION, name(context.getMigrationInfo()),

@@ -49,7 +49,7 @@ final class ProjectCache {
     void cutoverApplied(Context context) {
         ProjectMigrations known = current(context);
         if (known != null) {
-            entry = new Entry(context.getConnection(), new ProjectMigrations(true, true, known.listed()));
+            entry = new Entry(context.getConnection(), known.applied());
         }
     }
 }

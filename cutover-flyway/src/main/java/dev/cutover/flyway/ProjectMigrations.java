@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.flywaydb.core.Flyway;
@@ -20,10 +21,17 @@ import org.flywaydb.core.api.configuration.Configuration;
  * whether it is applied.
  *
  * @param cutoverFound   whether a resolved or applied migration is the cutover migration
- * @param cutoverApplied whether the cutover migration is recorded as applied successfully
- * @param listed         the migrations as the refusal names them, e.g. {@code 16 (applied), 17 (pending)}
+ * @param cutoverApplied   whether the cutover migration is recorded as applied successfully
+ * @param cutoverBaselined whether the cutover migration is below the baseline ({@code baselineOnMigrate},
+ *                         {@code baseline}): the schema was taken over as it was, its effect included
+ * @param listed           the migrations as the refusal names them, e.g. {@code 16 (applied), 17 (pending)}
  */
-record ProjectMigrations(boolean cutoverFound, boolean cutoverApplied, String listed) {
+record ProjectMigrations(boolean cutoverFound, boolean cutoverApplied, boolean cutoverBaselined, String listed) {
+
+    /** The same, with the cutover migration counted as applied. */
+    ProjectMigrations applied() {
+        return new ProjectMigrations(true, true, cutoverBaselined, listed);
+    }
 
     private static final int LISTED = 30;
 
@@ -41,10 +49,14 @@ record ProjectMigrations(boolean cutoverFound, boolean cutoverApplied, String li
         MigrationInfo[] all = readAll(configuration, connection);
         boolean found = false;
         boolean applied = false;
+        boolean baselined = false;
         for (MigrationInfo info : all) {
             if (isCutover.test(info)) {
                 found = true;
-                applied |= info.getState().isApplied() && !info.getState().isFailed();
+                // The baseline row at the cutover's version counts as a baseline, not as the cutover migration run.
+                boolean baseline = Set.of("BELOW_BASELINE", "BASELINE", "BASELINE_IGNORED").contains(info.getState().name());
+                applied |= !baseline && info.getState().isApplied() && !info.getState().isFailed();
+                baselined |= baseline;
             }
         }
         List<MigrationInfo> named = Arrays.stream(all)
@@ -56,7 +68,7 @@ record ProjectMigrations(boolean cutoverFound, boolean cutoverApplied, String li
         if (named.size() > LISTED) {
             listed += " and " + (named.size() - LISTED) + " more";
         }
-        return new ProjectMigrations(found, applied, named.isEmpty() ? "none" : listed);
+        return new ProjectMigrations(found, applied, baselined, named.isEmpty() ? "none" : listed);
     }
 
     private static MigrationInfo[] readAll(Configuration configuration, Connection connection) {
