@@ -157,7 +157,8 @@ final class RollbackGuard {
             c.foreignKeysOn(cutover.column()).stream().map(ForeignKey::name).forEach(carriers::add);
         });
         cutover.foreignKey().ifPresent(carriers::add);
-        return DropStatements.find(text, cutover.schema(), cutover.table(), cutover.column(), carriers);
+        return DropStatements.find(text, cutover.schema(), cutover.table(), cutover.column(), carriers,
+                cutover.referencedSchema().orElse(cutover.schema()), cutover.referencedTable().orElse(null));
     }
 
     private static boolean isSql(String script, Configuration configuration) {

@@ -112,4 +112,19 @@ class GuardSiblingsTest {
         assertThat(db.queryString("select change from cutover_audit where migration = '19'"))
                 .startsWith("ran while the validated NOT NULL was gone already (column NOT NULL: expected NOT NULL, actual nullable");
     }
+
+    @Test
+    void refusesANonTransactionalDropOfTheReferencedTableBeforeItRuns() {
+        Runbook.tablesWithThreeNullUsers(db, "cutoverbase");
+        db.execute("update \"user\" set organization_id = 1");
+        flyway(CutoverCallback.forMigration("17", cutover()).build(), "cutoverbase").load().migrate();
+
+        Throwable refused = catchThrowable(() -> flyway(CutoverCallback.forMigration("17", cutover()).build(), "cutoverbase",
+                "late/dropreferenced").load().migrate());
+
+        assertThat(cutoverFailure(refused).getMessage()).startsWith("Migration 18 refused before it ran: its script "
+                + "V18__drop_organizations.sql would take the validated NOT NULL away from public.\"user\".organization_id "
+                + "(DROP TABLE organizations CASCADE (drops the foreign key)).");
+        assertThat(db.queryLong("select count(*) from pg_constraint where conname = '" + Runbook.FK + "'")).isOne();
+    }
 }
