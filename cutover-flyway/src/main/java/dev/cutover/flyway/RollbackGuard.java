@@ -12,6 +12,7 @@ import dev.cutover.core.verify.VerificationReport;
 import dev.cutover.flyway.CutoverCallback.IncidentOverride;
 import dev.cutover.flyway.internal.AuditLog;
 import dev.cutover.flyway.internal.DropStatements;
+import dev.cutover.flyway.internal.Placeholders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -150,6 +151,7 @@ final class RollbackGuard {
                 + CutoverCallback.name(info) + " refused before it ran: its script " + script + " could not be read to check that "
                 + "it keeps the NOT NULL of " + cutover.subject() + ". Put the migration on the class path or the file system "
                 + "(classpath: or filesystem: locations), then re-run."));
+        text = Placeholders.expand(text, configuration, cutover.schema());
         Set<String> carriers = new LinkedHashSet<>();
         Optional<ColumnState> column = db.column(cutover.schema(), cutover.table(), cutover.column());
         column.ifPresent(c -> {

@@ -303,6 +303,7 @@ class GuardFuzzTest {
                 migrate(violations, Map.of("outOfOrder", Boolean.toString(random.nextBoolean())));
             }
             violations.addAll(takenAwayUnaudited());
+            violations.addAll(committedAlthoughReadable());
             return violations;
         }
 
@@ -466,6 +467,29 @@ class GuardFuzzTest {
                 if (applied && !(override && audited(row.script()))) {
                     violations.add(row.script() + " took the NOT NULL of " + t.table() + " away and is recorded as successful"
                             + (override ? " without an audit row" : " with no override configured"));
+                }
+            }
+            return violations;
+        }
+
+        /**
+         * Without an override, a validated NOT NULL (or foreign key) that is gone after its cutover was applied may only
+         * have been taken by a non-transactional migration whose SQL hides it from a reader (dynamic SQL in a block):
+         * every other one is refused before it runs.
+         */
+        private List<String> committedAlthoughReadable() throws SQLException {
+            List<HistoryRow> rows = history();
+            List<String> violations = new ArrayList<>();
+            for (int k = 0; k < targets.size() && !override; k++) {
+                Target t = targets.get(k);
+                boolean applied = rows.stream().anyMatch(r -> r.success() && (t.script().equals(r.script())
+                        || baseline && "BASELINE".equals(r.type())));
+                String lost = applied ? new RollbackGuard(t.cutover(schema), null, schema).lostBy(db.cutoverDatabase()) : null;
+                boolean hidden = rows.stream().anyMatch(r -> migrations.stream().anyMatch(m -> m.file().equals(r.script())
+                        && m.nonTransactional() && m.sql().contains("EXECUTE")));
+                if (lost != null && !hidden) {
+                    violations.add(t.table() + " lost its validated NOT NULL or foreign key (" + lost + ") to a migration the "
+                            + "guard could read before it ran");
                 }
             }
             return violations;

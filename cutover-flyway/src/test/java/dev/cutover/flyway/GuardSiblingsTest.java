@@ -127,4 +127,20 @@ class GuardSiblingsTest {
                 + "(DROP TABLE organizations CASCADE (drops the foreign key)).");
         assertThat(db.queryLong("select count(*) from pg_constraint where conname = '" + Runbook.FK + "'")).isOne();
     }
+
+    @Test
+    void refusesANonTransactionalDropWrittenWithPlaceholdersBeforeItRuns() {
+        Runbook.tablesWithThreeNullUsers(db, "cutoverbase");
+        db.execute("update \"user\" set organization_id = 1");
+        flyway(CutoverCallback.forMigration("17", cutover()).build(), "cutoverbase").load().migrate();
+
+        Throwable refused = catchThrowable(() -> flyway(CutoverCallback.forMigration("17", cutover()).build(), "cutoverbase",
+                "late/placeholders").placeholders(java.util.Map.of("users", "\"user\"", "column", "organization_id"))
+                .load().migrate());
+
+        assertThat(cutoverFailure(refused).getMessage()).startsWith("Migration 18 refused before it ran: its script "
+                + "V18__drop_with_placeholders.sql would take the validated NOT NULL away from public.\"user\".organization_id "
+                + "(ALTER COLUMN organization_id DROP NOT NULL).");
+        assertThat(isNullable(db)).isEqualTo("NO");
+    }
 }
