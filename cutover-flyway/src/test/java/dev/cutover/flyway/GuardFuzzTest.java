@@ -485,8 +485,8 @@ class GuardFuzzTest {
                 boolean applied = rows.stream().anyMatch(r -> r.success() && (t.script().equals(r.script())
                         || baseline && "BASELINE".equals(r.type())));
                 String lost = applied ? new RollbackGuard(t.cutover(schema), null, schema).lostBy(db.cutoverDatabase()) : null;
-                boolean hidden = rows.stream().anyMatch(r -> migrations.stream().anyMatch(m -> m.file().equals(r.script())
-                        && m.nonTransactional() && m.sql().contains("EXECUTE")));
+                // Flyway on PostgreSQL records no row for a failed migration, so any such migration of the case may have run.
+                boolean hidden = migrations.stream().anyMatch(m -> m.nonTransactional() && m.sql().contains("EXECUTE"));
                 if (lost != null && !hidden) {
                     violations.add(t.table() + " lost its validated NOT NULL or foreign key (" + lost + ") to a migration the "
                             + "guard could read before it ran");
