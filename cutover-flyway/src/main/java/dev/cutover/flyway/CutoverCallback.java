@@ -137,7 +137,6 @@ public final class CutoverCallback implements Callback {
     static final int MAX_SAMPLE_SIZE = 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(CutoverCallback.class);
-    private static final Set<Event> RUN_STARTS = EnumSet.of(Event.BEFORE_MIGRATE, Event.BEFORE_UNDO);
     private static final Set<Event> EACH = EnumSet.of(Event.BEFORE_EACH_MIGRATE, Event.AFTER_EACH_MIGRATE,
             Event.AFTER_EACH_MIGRATE_ERROR, Event.BEFORE_EACH_UNDO, Event.AFTER_EACH_UNDO, Event.AFTER_EACH_UNDO_ERROR);
 
@@ -151,7 +150,7 @@ public final class CutoverCallback implements Callback {
     private final Preflight preflight;
     private final IncidentOverride incidentOverride;
     private final RollbackGuard guard;
-    private volatile ProjectMigrations project;
+    private final ProjectCache project = new ProjectCache();
 
     /**
      * Reads {@value #PROPERTIES_RESOURCE} from the classpath (the thread's context class
@@ -209,7 +208,7 @@ public final class CutoverCallback implements Callback {
 
     @Override
     public boolean supports(Event event, Context context) {
-        return RUN_STARTS.contains(event) || (EACH.contains(event) && context.getMigrationInfo() != null);
+        return ProjectCache.startsRun(event) || (EACH.contains(event) && context.getMigrationInfo() != null);
     }
 
     @Override
@@ -219,8 +218,8 @@ public final class CutoverCallback implements Callback {
 
     @Override
     public void handle(Event event, Context context) {
-        if (RUN_STARTS.contains(event)) {
-            project = null;
+        if (ProjectCache.startsRun(event)) {
+            project.forget();
             return;
         }
         MigrationInfo info = context.getMigrationInfo();
@@ -229,14 +228,14 @@ public final class CutoverCallback implements Callback {
         }
         boolean before = event == Event.BEFORE_EACH_MIGRATE || event == Event.BEFORE_EACH_UNDO;
         boolean after = event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_UNDO;
-        ProjectMigrations migrations = before ? project(context) : project;
+        ProjectMigrations migrations = before ? project(context) : project.current(context);
         boolean undo = event == Event.BEFORE_EACH_UNDO || event == Event.AFTER_EACH_UNDO || event == Event.AFTER_EACH_UNDO_ERROR;
         if (isCutover(info) && !undo) {
             if (before) {
                 beforeCutover(info, context);
             } else if (after) {
                 afterCutover(info, context);
-                project = migrations == null ? null : new ProjectMigrations(true, true, migrations.listed());
+                project.cutoverApplied(context);
             }
         } else if (migrations != null && migrations.cutoverApplied()) {
             if (before) {
@@ -260,11 +259,8 @@ public final class CutoverCallback implements Callback {
 
     /** The project's migrations, read before the first migration of a run; refuses when none is the cutover migration. */
     private ProjectMigrations project(Context context) {
-        ProjectMigrations known = project;
-        if (known == null) {
-            known = ProjectMigrations.read(context.getConfiguration(), this::isCutover, version != null);
-            project = known;
-        }
+        ProjectMigrations known = project.read(context, c -> guard.baselined(ProjectMigrations.read(c.getConfiguration(),
+                c.getConnection(), this::isCutover, version != null), database(c)));
         if (!known.cutoverFound()) {
             String configured = version != null ? "version " + version : "script " + script;
             throw new CutoverMigrationException(CutoverMigrationException.Reason.NO_SUCH_MIGRATION, name(context.getMigrationInfo()),

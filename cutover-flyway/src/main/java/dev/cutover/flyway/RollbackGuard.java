@@ -13,6 +13,7 @@ import dev.cutover.core.verify.VerificationReport;
 import dev.cutover.flyway.CutoverCallback.IncidentOverride;
 import dev.cutover.flyway.internal.AuditLog;
 import dev.cutover.flyway.internal.DropStatements;
+import dev.cutover.flyway.internal.Placeholders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -51,7 +52,8 @@ final class RollbackGuard {
     private final NotNullCutover cutover;
     private final IncidentOverride incidentOverride;
     private final String auditSchema;
-    private final Map<Connection, Boolean> guardedBefore = Collections.synchronizedMap(new IdentityHashMap<>());
+    /** Per connection, the migration guarded before it ran: {@code ""}, or what was gone already when an override let it run. */
+    private final Map<Connection, String> guardedBefore = Collections.synchronizedMap(new IdentityHashMap<>());
     private final Map<Connection, String> enforcedBefore = Collections.synchronizedMap(new IdentityHashMap<>());
 
     RollbackGuard(NotNullCutover cutover, IncidentOverride incidentOverride, String auditSchema) {
@@ -64,8 +66,8 @@ final class RollbackGuard {
         String migration = CutoverCallback.name(info);
         String lost = lostBy(db);
         if (lost != null) {
-            guardedBefore.remove(context.getConnection());
             if (incidentOverride == null) {
+                guardedBefore.remove(context.getConnection());
                 throw refused(migration, "Migration " + migration + " refused before it ran: the cutover migration is applied, but "
                         + cutover.subject() + " has lost its validated NOT NULL already (" + lost + "), so no migration runs on "
                         + "top of it. Restore the NOT NULL (run the NotNullMigration of " + cutover.subject() + ", or a "
@@ -74,6 +76,8 @@ final class RollbackGuard {
             LOG.atWarn().addKeyValue("migration", migration).addKeyValue("incident", incidentOverride.incident())
                     .log("Migration {} runs although {} has lost its validated NOT NULL ({}), under incident {}", migration,
                             cutover.subject(), lost, incidentOverride.incident());
+            // Audited after it ran (in its transaction where it has one): the override let it through.
+            guardedBefore.put(context.getConnection(), lost);
             return;
         }
         List<String> drops = drops(info, context.getConfiguration(), db);
@@ -83,15 +87,36 @@ final class RollbackGuard {
                     + "). Dropping NOT NULL is a data-integrity regression and needs incident-level review (see the runbook's "
                     + "abort / rollback guidance). " + OVERRIDE_HINT);
         }
-        guardedBefore.put(context.getConnection(), Boolean.TRUE);
+        guardedBefore.put(context.getConnection(), "");
+    }
+
+    /**
+     * The project's migrations with a cutover migration below the baseline counted as applied:
+     * the schema was taken over as it was, the cutover included, so the guard holds from here
+     * (fails closed: without a validated NOT NULL now, later migrations are refused until it is
+     * restored or an incident override is configured).
+     */
+    ProjectMigrations baselined(ProjectMigrations migrations, CutoverDatabase db) {
+        if (migrations.cutoverApplied() || !migrations.cutoverBaselined()) {
+            return migrations;
+        }
+        String lost = lostBy(db);
+        if (lost != null) {
+            LOG.atWarn().addKeyValue("target", cutover.subject())
+                    .log("The cutover migration of {} is below the baseline, so it counts as applied, but the column has no "
+                            + "validated NOT NULL ({}). Run the NotNullMigration of {} (or a migration that does) to restore it.",
+                            cutover.subject(), lost, cutover.subject());
+        }
+        return migrations.applied();
     }
 
     void after(MigrationInfo info, Context context, CutoverDatabase db) {
-        if (!Boolean.TRUE.equals(guardedBefore.remove(context.getConnection()))) {
+        String goneBefore = guardedBefore.remove(context.getConnection());
+        if (goneBefore == null) {
             return;
         }
         String migration = CutoverCallback.name(info);
-        String change = lostBy(db);
+        String change = goneBefore.isEmpty() ? lostBy(db) : "ran while the validated NOT NULL was gone already (" + goneBefore + ")";
         if (change == null) {
             return;
         }
@@ -104,7 +129,8 @@ final class RollbackGuard {
                 cutover.subject(), change);
         LOG.atWarn().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
                 .addKeyValue("incident", incidentOverride.incident()).addKeyValue("change", change)
-                .log("Migration {} took the NOT NULL away from {} under incident {} ({}); recorded in {}", migration,
+                .log("Migration {} {} {} under incident {} ({}); recorded in {}", migration,
+                        goneBefore.isEmpty() ? "took the NOT NULL away from" : "ran on top of the lost NOT NULL of",
                         cutover.subject(), incidentOverride.incident(), incidentOverride.reason(),
                         Names.display(auditSchema, AuditLog.TABLE));
     }
@@ -192,6 +218,7 @@ final class RollbackGuard {
                 + CutoverCallback.name(info) + " refused before it ran: its script " + script + " could not be read to check that "
                 + "it keeps the NOT NULL of " + cutover.subject() + ". Put the migration on the class path or the file system "
                 + "(classpath: or filesystem: locations), then re-run."));
+        text = Placeholders.expand(text, configuration, cutover.schema());
         Set<String> carriers = new LinkedHashSet<>();
         Optional<ColumnState> column = db.column(cutover.schema(), cutover.table(), cutover.column());
         column.ifPresent(c -> {
@@ -199,7 +226,8 @@ final class RollbackGuard {
             c.foreignKeysOn(cutover.column()).stream().map(ForeignKey::name).forEach(carriers::add);
         });
         cutover.foreignKey().ifPresent(carriers::add);
-        return DropStatements.find(text, cutover.schema(), cutover.table(), cutover.column(), carriers);
+        return DropStatements.find(text, cutover.schema(), cutover.table(), cutover.column(), carriers,
+                cutover.referencedSchema().orElse(cutover.schema()), cutover.referencedTable().orElse(null));
     }
 
     /** What the migration's SQL script would take away of these constraints (and the column's NOT NULL); empty for Java. */
@@ -212,7 +240,8 @@ final class RollbackGuard {
                 + CutoverCallback.name(info) + " refused before it ran: its script " + script + " could not be read to check that "
                 + "it keeps what refuses new NULLs in " + cutover.subject() + ". Put the migration on the class path or the file "
                 + "system (classpath: or filesystem: locations), then re-run."));
-        return DropStatements.find(text, cutover.schema(), cutover.table(), cutover.column(), carriers);
+        return DropStatements.find(Placeholders.expand(text, configuration, cutover.schema()), cutover.schema(), cutover.table(),
+                cutover.column(), carriers);
     }
 
     private static boolean isSql(String script, Configuration configuration) {

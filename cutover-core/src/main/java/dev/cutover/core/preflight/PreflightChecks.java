@@ -6,7 +6,9 @@ import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.gate.CutoverMonitor;
 import dev.cutover.core.internal.Sql;
 import dev.cutover.core.internal.Texts;
+import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Objects;
@@ -175,7 +177,9 @@ public final class PreflightChecks {
     /**
      * Runbook item 3: the reconciliation monitor is clear. Runs the application's SQL, a
      * single count (one row, one number), read-only and under the database's probe
-     * {@code statement_timeout}; passes when it returns 0. The detail gives the number and
+     * {@code statement_timeout}, in a transaction that is rolled back afterwards (a savepoint of
+     * the migration's transaction in the Flyway callback), so that a setting the query changes or
+     * a lock it takes is not kept; passes when it returns 0. The detail gives the number and
      * the SQL.
      *
      * <pre>{@code
@@ -196,20 +200,11 @@ public final class PreflightChecks {
                     + shown, dsl -> {
                 Sql.setLocal(dsl, "transaction_read_only", "on");
                 return dsl.connectionResult(connection -> {
-                    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(query)) {
-                        int columns = rs.getMetaData().getColumnCount();
-                        if (columns != 1) {
-                            return new Malformed(columns + " columns");
-                        }
-                        if (!rs.next()) {
-                            return new Malformed("no row");
-                        }
-                        Object first = rs.getObject(1);
-                        if (rs.next()) {
-                            return new Malformed("more than one row");
-                        }
-                        return first;
-                    }
+                    Object result = readCount(connection, query);
+                    // Nothing the query did is kept: a setting it changed and the locks it took end here, also where
+                    // the transaction is a savepoint inside the caller's (a Flyway callback's).
+                    connection.rollback();
+                    return result;
                 });
             });
             if (value instanceof Malformed m) {
@@ -225,6 +220,23 @@ public final class PreflightChecks {
                     ? PreflightCheck.Outcome.pass("returned 0: " + shown)
                     : PreflightCheck.Outcome.fail("returned " + count + ", must be 0 (resolve what it counts before Stage B): " + shown));
         });
+    }
+
+    private static Object readCount(Connection connection, String query) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(query)) {
+            int columns = rs.getMetaData().getColumnCount();
+            if (columns != 1) {
+                return new Malformed(columns + " columns");
+            }
+            if (!rs.next()) {
+                return new Malformed("no row");
+            }
+            Object first = rs.getObject(1);
+            if (rs.next()) {
+                return new Malformed("more than one row");
+            }
+            return first;
+        }
     }
 
     /**

@@ -21,16 +21,87 @@ public final class DropStatements {
 
     /** What the script would take away, one description per action found; empty when nothing. */
     public static List<String> find(String script, String schema, String table, String column, Set<String> constraints) {
+        return find(script, schema, table, column, constraints, null, null);
+    }
+
+    /**
+     * The same, and what would drop the foreign key from the other side: {@code DROP TABLE} of the
+     * referenced table, or a {@code DROP ... CASCADE} on it ({@code DROP CONSTRAINT <its key>
+     * CASCADE}, {@code DROP COLUMN ... CASCADE}), and {@code DROP SCHEMA ... CASCADE} of either
+     * table's schema. {@code referencedTable} may be null (no foreign key expected).
+     */
+    public static List<String> find(String script, String schema, String table, String column, Set<String> constraints,
+            String referencedSchema, String referencedTable) {
         List<String> found = new ArrayList<>();
-        for (List<Token> statement : split(Tokens.of(script, found, schema, table, column, constraints))) {
+        Target target = new Target(schema, table, column, constraints, referencedSchema, referencedTable);
+        for (List<Token> statement : split(Tokens.of(script, found, target))) {
             // Wherever ALTER TABLE or DROP TABLE starts: after BEGIN in a block, after a label, ...
             for (int k = 0; k + 1 < statement.size(); k++) {
                 if ((statement.get(k).is("alter") || statement.get(k).is("drop")) && statement.get(k + 1).is("table")) {
                     inspect(statement.subList(k, statement.size()), schema, table, column, constraints, found);
+                    if (referencedTable != null) {
+                        inspectReferenced(statement.subList(k, statement.size()), referencedSchema, referencedTable, found);
+                    }
+                } else if (statement.get(k).is("drop") && statement.get(k + 1).is("schema") && cascades(statement)) {
+                    dropSchema(statement.subList(k + 2, statement.size()), target, found);
                 }
             }
         }
         return found;
+    }
+
+    /** What the search looks for. */
+    private record Target(String schema, String table, String column, Set<String> constraints, String referencedSchema,
+            String referencedTable) {
+    }
+
+    private static boolean cascades(List<Token> statement) {
+        return statement.stream().anyMatch(t -> t.is("cascade"));
+    }
+
+    private static void dropSchema(List<Token> names, Target target, List<String> found) {
+        for (Token name : names) {
+            if (name.identifier() && !name.is("if") && !name.is("exists") && !name.is("cascade")
+                    && (name.name().equals(target.schema()) || name.name().equals(target.referencedSchema()))) {
+                found.add("DROP SCHEMA " + name.name() + " CASCADE");
+            }
+        }
+    }
+
+    /** DROP TABLE of the referenced table, or a DROP ... CASCADE on it: the foreign key goes with it. */
+    private static void inspectReferenced(List<Token> s, String schema, String table, List<String> found) {
+        if (s.size() >= 3 && s.get(0).is("drop") && s.get(1).is("table")) {
+            int i = s.get(2).is("if") && s.size() > 3 && s.get(3).is("exists") ? 4 : 2;
+            for (List<Token> name : splitCommas(s.subList(i, s.size()))) {
+                List<Token> bare = name.stream().filter(t -> !t.is("cascade") && !t.is("restrict")).toList();
+                if (isTable(bare, schema, table) && cascades(s)) {
+                    found.add("DROP TABLE " + table + " CASCADE (drops the foreign key)");
+                }
+            }
+            return;
+        }
+        if (s.size() < 4 || !s.get(0).is("alter") || !s.get(1).is("table")) {
+            return;
+        }
+        int i = 2;
+        if (s.get(i).is("if") && s.get(i + 1).is("exists")) {
+            i += 2;
+        }
+        if (i < s.size() && s.get(i).is("only")) {
+            i++;
+        }
+        int nameEnd = i + 1;
+        while (nameEnd + 1 < s.size() && s.get(nameEnd).is(".") && s.get(nameEnd + 1).identifier()) {
+            nameEnd += 2;
+        }
+        if (nameEnd > s.size() || !isTable(s.subList(i, nameEnd), schema, table)) {
+            return;
+        }
+        for (List<Token> action : splitCommas(s.subList(nameEnd, s.size()))) {
+            if (!action.isEmpty() && action.get(0).is("drop") && cascades(action)) {
+                found.add("DROP ... CASCADE on " + table + " (drops the foreign key)");
+            }
+        }
     }
 
     static void inspect(List<Token> s, String schema, String table, String column, Set<String> constraints, List<String> found) {
@@ -189,23 +260,17 @@ public final class DropStatements {
         private final String sql;
         private final List<Token> out = new ArrayList<>();
         private final List<String> found;
-        private final String schema;
-        private final String table;
-        private final String column;
-        private final Set<String> constraints;
+        private final Target target;
         private int i;
 
-        private Tokens(String sql, List<String> found, String schema, String table, String column, Set<String> constraints) {
+        private Tokens(String sql, List<String> found, Target target) {
             this.sql = sql;
             this.found = found;
-            this.schema = schema;
-            this.table = table;
-            this.column = column;
-            this.constraints = constraints;
+            this.target = target;
         }
 
-        static List<Token> of(String sql, List<String> found, String schema, String table, String column, Set<String> constraints) {
-            Tokens t = new Tokens(sql, found, schema, table, column, constraints);
+        static List<Token> of(String sql, List<String> found, Target target) {
+            Tokens t = new Tokens(sql, found, target);
             t.run();
             return t.out;
         }
@@ -333,7 +398,8 @@ public final class DropStatements {
             int start = i + tag.length();
             int end = sql.indexOf(tag, start);
             String body = end < 0 ? sql.substring(start) : sql.substring(start, end);
-            found.addAll(find(body, schema, table, column, constraints));
+            found.addAll(find(body, target.schema(), target.table(), target.column(), target.constraints(),
+                    target.referencedSchema(), target.referencedTable()));
             out.add(new Token("$", false, false));
             i = end < 0 ? sql.length() : end + tag.length();
         }

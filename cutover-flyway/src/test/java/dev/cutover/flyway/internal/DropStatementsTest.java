@@ -57,4 +57,32 @@ class DropStatementsTest {
                 alter table "user" alter organization_id set not null;
                 """)).isEmpty();
     }
+
+    private static List<String> findWithReferenced(String sql) {
+        return DropStatements.find(sql, "public", "user", "organization_id", CARRIERS, "public", "organizations");
+    }
+
+    @Test
+    void findsWhatDropsTheForeignKeyFromTheReferencedSide() {
+        assertThat(findWithReferenced("DROP TABLE organizations CASCADE;"))
+                .containsExactly("DROP TABLE organizations CASCADE (drops the foreign key)");
+        assertThat(findWithReferenced("alter table public.organizations drop constraint organizations_pkey cascade"))
+                .containsExactly("DROP ... CASCADE on organizations (drops the foreign key)");
+        assertThat(findWithReferenced("ALTER TABLE organizations DROP COLUMN id CASCADE"))
+                .containsExactly("DROP ... CASCADE on organizations (drops the foreign key)");
+        assertThat(findWithReferenced("do $$ begin drop table if exists organizations cascade; end $$"))
+                .containsExactly("DROP TABLE organizations CASCADE (drops the foreign key)");
+        assertThat(findWithReferenced("drop schema if exists public cascade")).containsExactly("DROP SCHEMA public CASCADE");
+    }
+
+    @Test
+    void leavesTheReferencedTableAloneWithoutCascade() {
+        assertThat(findWithReferenced("""
+                drop table organizations;
+                alter table organizations drop constraint organizations_domain_key, add column x int;
+                alter table other drop constraint other_pkey cascade;
+                drop table other cascade;
+                drop schema other cascade;
+                """)).isEmpty();
+    }
 }

@@ -62,7 +62,7 @@ class IncidentOverrideTest {
                 .environment(env)
                 .web(WebApplicationType.NONE)
                 .properties(CutoverTestDatabaseInitializer.properties(db))
-                .properties("spring.datasource.hikari.maximum-pool-size=4")
+                .properties("spring.datasource.hikari.maximum-pool-size=2")
                 .run(args);
     }
 }

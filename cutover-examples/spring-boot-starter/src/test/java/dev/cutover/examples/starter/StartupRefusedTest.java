@@ -75,7 +75,7 @@ class StartupRefusedTest {
         return new SpringApplicationBuilder(SignupApplication.class)
                 .web(WebApplicationType.NONE)
                 .properties(CutoverTestDatabaseInitializer.properties(db))
-                .properties("spring.datasource.hikari.maximum-pool-size=4")
+                .properties("spring.datasource.hikari.maximum-pool-size=2")
                 .run(args);
     }
 }

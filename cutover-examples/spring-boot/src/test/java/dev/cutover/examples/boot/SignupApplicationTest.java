@@ -76,7 +76,7 @@ class SignupApplicationTest {
                 .web(WebApplicationType.NONE)
                 .run("--spring.datasource.url=" + db.jdbcUrl(),
                         "--spring.datasource.username=" + db.user(),
-                        "--spring.datasource.hikari.maximum-pool-size=4");
+                        "--spring.datasource.hikari.maximum-pool-size=2");
     }
 
     static <T extends Throwable> T causeOfType(Throwable failure, Class<T> type) {

@@ -1,0 +1,1 @@
+create table unrelated_19 (id int);
