@@ -117,15 +117,15 @@ public final class Remediation {
      * }
      * }</pre>
      *
-     * @param limit at most this many runs, 1 to 1000
+     * @param limit at most this many runs, 1 to 10000
      * @throws CutoverConfigurationException when {@code limit} is out of range
      * @throws CutoverDatabaseException      when the journal cannot be read
      */
     public static List<RemediationRun> runs(CutoverDatabase db, NotNullCutover cutover, int limit) {
         Objects.requireNonNull(db, "db");
         Objects.requireNonNull(cutover, "cutover");
-        if (limit < 1 || limit > 1_000) {
-            throw new CutoverConfigurationException("limit must be between 1 and 1000, but was " + limit);
+        if (limit < 1 || limit > 10_000) {
+            throw new CutoverConfigurationException("limit must be between 1 and 10000, but was " + limit);
         }
         return JournalRuns.read(dev.cutover.core.internal.DatabaseHandle.of(db), cutover, limit);
     }

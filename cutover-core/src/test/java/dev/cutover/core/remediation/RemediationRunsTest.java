@@ -90,6 +90,9 @@ class RemediationRunsTest {
     void refusesALimitOutOfRange() {
         assertThatThrownBy(() -> Remediation.runs(db, USER, 0))
                 .isInstanceOf(CutoverConfigurationException.class)
-                .hasMessage("limit must be between 1 and 1000, but was 0");
+                .hasMessage("limit must be between 1 and 10000, but was 0");
+        assertThatThrownBy(() -> Remediation.runs(db, USER, 10_001))
+                .isInstanceOf(CutoverConfigurationException.class)
+                .hasMessage("limit must be between 1 and 10000, but was 10001");
     }
 }
