@@ -76,6 +76,8 @@ class IncidentOverrideTest {
     private Deployment deploy(TestDatabase db, Map<String, String> environment, String name)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // A short-lived JVM: the quick compiler only, as for any command-line tool.
+                "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
                 SignupApplication.class.getName(),
                 "--spring.main.web-application-type=none",
