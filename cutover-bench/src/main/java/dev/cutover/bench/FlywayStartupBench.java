@@ -39,7 +39,7 @@ import org.flywaydb.core.api.output.MigrateResult;
  */
 public final class FlywayStartupBench {
 
-    private static final String CUTOVER_VERSION = "17";
+    static final String CUTOVER_VERSION = "17";
 
     private FlywayStartupBench() {
     }
@@ -49,6 +49,8 @@ public final class FlywayStartupBench {
         int warmup = 30;
         int migrations = 30;
         long users = 100_000;
+        int springRuns = 20;
+        int springWarmup = 3;
         String url = System.getenv().getOrDefault("CUTOVER_BENCH_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
@@ -58,24 +60,23 @@ public final class FlywayStartupBench {
                 case "--migrations" -> migrations = Integer.parseInt(require(args[i], value));
                 case "--users" -> users = Long.parseLong(require(args[i], value));
                 case "--jdbc-url" -> url = require(args[i], value);
+                case "--spring-runs" -> springRuns = Integer.parseInt(require(args[i], value));
+                case "--spring-warmup" -> springWarmup = Integer.parseInt(require(args[i], value));
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]
-                        + "; known: --runs, --warmup, --migrations, --users, --jdbc-url");
+                        + "; known: --runs, --warmup, --migrations, --users, --jdbc-url, --spring-runs, --spring-warmup");
             }
             i++;
         }
-        if (runs < 1 || warmup < 0 || migrations < 17 || users < 0) {
-            throw new IllegalArgumentException("need --runs >= 1, --warmup >= 0, --migrations >= 17, --users >= 0");
+        if (runs < 1 || warmup < 0 || migrations < 17 || users < 0 || springRuns < 0 || springWarmup < 0) {
+            throw new IllegalArgumentException("need --runs >= 1, --warmup >= 0, --migrations >= 17, --users >= 0, "
+                    + "--spring-runs >= 0, --spring-warmup >= 0");
         }
 
         Path dir = Files.createTempDirectory("cutover-bench-migrations");
         try (ScratchDatabase db = PostgresServers.jdbcUrl(url).createDatabase()) {
             writeMigrations(dir, migrations);
             String location = "filesystem:" + dir.toAbsolutePath();
-            NotNullCutover cutover = NotNullCutover.builder("user", "organization_id")
-                    .references("organizations", "id").onDelete(ReferentialAction.RESTRICT)
-                    .foreignKey("user_organization_id_organizations_id_fk")
-                    .inspect("id", "email", "created_at").newestFirstBy("created_at").sensitive("email")
-                    .build();
+            NotNullCutover cutover = cutover();
 
             Flyway.configure().dataSource(db.dataSource()).locations(location).target("16").load().migrate();
             db.execute("insert into organizations (name) values ('Acme');"
@@ -119,12 +120,44 @@ public final class FlywayStartupBench {
                     ms(percentile(with, 50) - percentile(without, 50)), ms(percentile(with, 95) - percentile(without, 95)));
             System.out.printf(Locale.ROOT, "| paired difference (with - without, same iteration) | %.3f | %.3f |%n",
                     ms(percentile(paired, 50)), ms(percentile(paired, 95)));
+            if (springRuns > 0) {
+                springSection(new SpringStartups(db, location).measure(springRuns, springWarmup), springRuns, springWarmup);
+            }
             System.out.println();
             System.out.println("Command: java -cp cutover-bench/target/classes:$(cat cutover-bench/target/classpath.txt) "
                     + "dev.cutover.bench.FlywayStartupBench " + String.join(" ", args));
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /** The runbook's cutover, as V17 makes it. */
+    static NotNullCutover cutover() {
+        return NotNullCutover.builder("user", "organization_id")
+                .references("organizations", "id").onDelete(ReferentialAction.RESTRICT)
+                .foreignKey("user_organization_id_organizations_id_fk")
+                .inspect("id", "email", "created_at").newestFirstBy("created_at").sensitive("email")
+                .build();
+    }
+
+    private static void springSection(java.util.Map<SpringStartups.Variant, long[]> times, int runs, int warmup) {
+        System.out.printf(Locale.ROOT, "%n### Spring Boot %s start-up on the same database%n%n",
+                org.springframework.boot.SpringBootVersion.getVersion());
+        System.out.printf(Locale.ROOT, "%d starts per variant after %d warm-up rounds, the variants' order rotated each round; "
+                + "from run() to a ready context (DataSource, Flyway and cutover auto-configuration, no web server).%n%n",
+                runs, warmup);
+        System.out.println("| variant | median ms | p90 ms | min ms |");
+        System.out.println("|---|---:|---:|---:|");
+        times.forEach((variant, nanos) -> System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.1f |%n", variant.label,
+                ms(percentile(nanos, 50)), ms(percentile(nanos, 90)), ms(Arrays.stream(nanos).min().orElse(0))));
+        long alone = percentile(times.get(SpringStartups.Variant.FLYWAY_ALONE), 50);
+        long bean = percentile(times.get(SpringStartups.Variant.CALLBACK_BEAN), 50);
+        long starter = percentile(times.get(SpringStartups.Variant.STARTER), 50);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "| difference of medians | ms |%n|---|---:|%n");
+        System.out.printf(Locale.ROOT, "| callback bean - Flyway alone (the callback's own) | %.1f |%n", ms(bean - alone));
+        System.out.printf(Locale.ROOT, "| starter - callback bean (what the starter adds) | %.1f |%n", ms(starter - bean));
+        System.out.printf(Locale.ROOT, "| starter - Flyway alone | %.1f |%n", ms(starter - alone));
     }
 
     /** From the jar's name (flyway-core-13.12.1.jar); Flyway's manifest does not say. */

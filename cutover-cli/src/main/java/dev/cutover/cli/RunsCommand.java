@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code cutover runs}: the remediation runs in the journal. */
-@Command(name = "runs", description = "The remediation runs of each cutover, newest first, from the cutover_journal view.")
+@Command(name = "runs", description = "The remediation runs of each cutover, newest first, from the remediation journal.")
 final class RunsCommand extends BaseCommand {
 
     @Option(names = {"-n", "--limit"}, defaultValue = "20", description = "Runs per target (default: ${DEFAULT-VALUE}).")

@@ -2,6 +2,8 @@ package dev.cutover.cli;
 
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.remediation.Remediation;
+import dev.cutover.core.remediation.JournaledRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,15 +16,14 @@ import org.jooq.impl.DSL;
 
 /**
  * Reads what the library keeps in the target database: the newest gate observation
- * ({@code cutover_observation}) and the remediation runs (the {@code cutover_journal} view).
- * Core has no public read API for either yet, so these are read-only queries on the documented
- * relations, names quoted through jOOQ, values bound, in a read-only transaction with the probe's
+ * ({@code cutover_observation}) and the remediation runs ({@link Remediation#runs}). Core has no
+ * public read API for the observations yet, so that one is a read-only query on the documented
+ * table, names quoted through jOOQ, values bound, in a read-only transaction with the probe's
  * statement timeout.
  */
 final class StateReader {
 
     static final String OBSERVATIONS = "cutover_observation";
-    static final String JOURNAL = "cutover_journal";
 
     private StateReader() {
     }
@@ -47,32 +48,14 @@ final class StateReader {
         });
     }
 
-    /** The remediation runs of this cutover, newest first (at most {@code limit}). */
+    /** The remediation runs of this cutover, newest first (at most {@code limit}), as core reads them from the journal. */
     static List<Map<String, Object>> runs(CutoverDatabase db, NotNullCutover cutover, int limit) {
-        String schema = stateSchema(db, cutover);
-        return read(db, dsl -> {
-            List<Map<String, Object>> runs = new ArrayList<>();
-            if (!exists(dsl, schema, JOURNAL)) {
-                return runs;
-            }
-            for (Record r : dsl.resultQuery("""
-                    select run_id, count(*) filter (where action = 'assign') as assigned,
-                           count(*) filter (where action = 'undo') as undone,
-                           min(at) as started, max(at) as last,
-                           string_agg(distinct policy, ', ') filter (where action = 'assign') as policies
-                    from {0}
-                    where table_schema = {1} and table_name = {2} and column_name = {3}
-                    group by run_id order by min(at) desc limit {4}""",
-                    DSL.name(schema, JOURNAL), DSL.val(cutover.schema()), DSL.val(cutover.table()),
-                    DSL.val(cutover.column()), DSL.inline(limit)).fetch()) {
-                runs.add(Json.object("runId", r.get("run_id", java.util.UUID.class).toString(),
-                        "assigned", r.get("assigned", Long.class), "undone", r.get("undone", Long.class),
-                        "started", r.get("started", java.time.OffsetDateTime.class).toInstant().toString(),
-                        "last", r.get("last", java.time.OffsetDateTime.class).toInstant().toString(),
-                        "policies", r.get("policies", String.class)));
-            }
-            return runs;
-        });
+        List<Map<String, Object>> runs = new ArrayList<>();
+        for (JournaledRun r : Remediation.runs(db, cutover, limit)) {
+            runs.add(Json.object("runId", r.runId().toString(), "assigned", r.assigned(), "undone", r.restored(),
+                    "started", r.started().toString(), "last", r.ended().toString(), "policies", String.join(", ", r.policies())));
+        }
+        return runs;
     }
 
     static String stateSchema(CutoverDatabase db, NotNullCutover cutover) {

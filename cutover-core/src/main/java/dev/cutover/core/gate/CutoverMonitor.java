@@ -62,6 +62,19 @@ import org.slf4j.LoggerFactory;
  *     monitor.rearm();   // after remediation, when a NO_GO has latched: for every replica
  * }
  * }</pre>
+ *
+ * <p>On a scheduler of the application's (a Spring {@code TaskScheduler}, a shared
+ * {@link ScheduledExecutorService}): {@link Builder#startUnscheduled()} starts the monitor
+ * without its own thread, and the scheduler calls {@link #runOnce()}; {@link #close()} still
+ * ends it (cancel the scheduled task first, so that it stops calling).
+ *
+ * <pre>{@code
+ * CutoverMonitor monitor = CutoverMonitor.builder(db, cutover).baseline(0).startUnscheduled();
+ * ScheduledFuture<?> task = executor.scheduleAtFixedRate(monitor::runOnce, 0, 1, TimeUnit.MINUTES);
+ * ...
+ * task.cancel(false);
+ * monitor.close();
+ * }</pre>
  */
 public final class CutoverMonitor implements AutoCloseable {
 
@@ -78,6 +91,7 @@ public final class CutoverMonitor implements AutoCloseable {
     private final long periodNanos;
     private final Duration every;
     private final List<Consumer<? super Decision>> listeners;
+    /** The monitor's own thread; {@code null} when the application schedules {@link #runOnce()}. */
     private final ScheduledExecutorService scheduler;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong evaluations = new AtomicLong();
@@ -86,7 +100,7 @@ public final class CutoverMonitor implements AutoCloseable {
     private final SharedEvaluation evaluation;
     private volatile Thread monitorThread;
 
-    private CutoverMonitor(Builder b) {
+    private CutoverMonitor(Builder b, boolean ownThread) {
         this.source = new CancellableDataSource(b.db.dataSource());
         CutoverDatabase.Builder own = CutoverDatabase.builder(source).probeTimeout(b.db.settings().probeTimeout());
         b.db.settings().stateSchema().ifPresent(own::stateSchema);
@@ -100,15 +114,19 @@ public final class CutoverMonitor implements AutoCloseable {
         this.every = b.every;
         this.periodNanos = b.every.toNanos();
         this.listeners = List.copyOf(b.listeners);
+        this.scheduler = ownThread ? ownThread(b.cutover) : null;
+    }
+
+    private ScheduledExecutorService ownThread(NotNullCutover cutover) {
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "cutover-monitor " + b.cutover.subject());
+            Thread thread = new Thread(runnable, "cutover-monitor " + cutover.subject());
             thread.setDaemon(true);
             monitorThread = thread;
             return thread;
         });
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         executor.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
-        this.scheduler = executor;
+        return executor;
     }
 
     /** Starts configuring a monitor of this cutover; {@link Builder#start()} starts it. */
@@ -127,6 +145,13 @@ public final class CutoverMonitor implements AutoCloseable {
                     .log("{} is NO_GO, latched since {} (count {}, peak {}) in {}: pause rollout and remediate before "
                                     + "Stage B, then rearm()", cutover.subject(), Texts.instant(open.at()), open.count(),
                             open.peak(), shared.displayTable(cutover));
+        }
+        if (scheduler == null) {
+            LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("baseline", gate.baseline())
+                    .addKeyValue("table", store.displayTable(cutover)).addKeyValue("instance", instance)
+                    .log("Monitoring NULLs of {} on the application's scheduler (baseline {}), observations in {}, as instance {}",
+                            cutover.subject(), gate.baseline(), store.displayTable(cutover), instance);
+            return this;
         }
         LOG.atInfo().addKeyValue("target", cutover.subject()).addKeyValue("baseline", gate.baseline())
                 .addKeyValue("every", every).addKeyValue("table", store.displayTable(cutover)).addKeyValue("instance", instance)
@@ -156,15 +181,32 @@ public final class CutoverMonitor implements AutoCloseable {
         }
     }
 
-    private void scheduledRun() {
+    /**
+     * One evaluation, for a scheduler of the application's ({@link Builder#startUnscheduled()}):
+     * like {@link #evaluateNow()} it stores, logs and publishes the decision, and waits for an
+     * evaluation in progress, but it never throws (a failure is logged) and does nothing once
+     * the monitor is closed, so it can be handed to any scheduler as a {@link Runnable}.
+     *
+     * <pre>{@code
+     * taskScheduler.scheduleAtFixedRate(monitor::runOnce, Duration.ofMinutes(1));
+     * }</pre>
+     *
+     * @return the decision; empty when the monitor is closed or the evaluation failed unexpectedly
+     */
+    public Optional<Decision> runOnce() {
+        return scheduledRun();
+    }
+
+    private Optional<Decision> scheduledRun() {
         try {
-            run();
+            return run();
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Throwable e) {
             // Nothing should get here; the schedule would end.
             LOG.atError().addKeyValue("target", cutover.subject()).setCause(e)
                     .log("Monitor evaluation of {} failed unexpectedly; it keeps running", cutover.subject());
+            return Optional.empty();
         }
     }
 
@@ -278,16 +320,19 @@ public final class CutoverMonitor implements AutoCloseable {
 
     /**
      * Stops the schedule and cancels a running evaluation (its statement is cancelled on the
-     * server); nothing is stored or published after this returns. Waits up to 5 seconds for
-     * the evaluation to end, and not at all when called from a listener (on the monitor's own
-     * thread). Idempotent.
+     * server); nothing is stored or published after this returns, and {@link #runOnce()} does
+     * nothing. Waits up to 5 seconds for the evaluation to end, and not at all when called from
+     * a listener (on the thread evaluating). An application's scheduler is left running.
+     * Idempotent.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        scheduler.shutdown();
+        if (scheduler != null) {
+            scheduler.shutdown();
+        }
         source.close();
         boolean own = runLock.isHeldByCurrentThread() || Thread.currentThread() == monitorThread;
         if (!own) {
@@ -305,17 +350,23 @@ public final class CutoverMonitor implements AutoCloseable {
                 if (System.nanoTime() - deadline > 0) {
                     LOG.atWarn().addKeyValue("target", cutover.subject()).log("An evaluation of {} did not end within {} of "
                             + "close(); it stores and publishes nothing", cutover.subject(), Texts.duration(CLOSE_WAIT));
-                    scheduler.shutdownNow();
+                    shutdownNow();
                     return;
                 }
             }
             runLock.unlock();
-            if (!scheduler.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            if (scheduler != null && !scheduler.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 scheduler.shutdownNow();
             }
         } catch (InterruptedException e) {
-            scheduler.shutdownNow();
+            shutdownNow();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void shutdownNow() {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
         }
     }
 
@@ -369,7 +420,7 @@ public final class CutoverMonitor implements AutoCloseable {
             return this;
         }
 
-        /** Adds a listener called with every decision, on the monitor's thread; one that throws is logged and skipped. */
+        /** Adds a listener called with every decision, on the thread evaluating; one that throws is logged and skipped. */
         public Builder onDecision(Consumer<? super Decision> listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
@@ -386,7 +437,26 @@ public final class CutoverMonitor implements AutoCloseable {
          *                                                   are missing and cannot be created
          */
         public CutoverMonitor start() {
-            return new CutoverMonitor(this).begin();
+            return new CutoverMonitor(this, true).begin();
+        }
+
+        /**
+         * Starts the monitor as {@link #start()} does (the same checks, state tables and shared
+         * latch) but without a thread or a schedule of its own: the application's scheduler
+         * calls {@link CutoverMonitor#runOnce()}, at the rate it chooses ({@link #every(Duration)}
+         * is then only reported). Nothing is evaluated until the first call.
+         *
+         * <pre>{@code
+         * CutoverMonitor monitor = CutoverMonitor.builder(db, cutover).startUnscheduled();
+         * ScheduledFuture<?> task = taskScheduler.scheduleAtFixedRate(monitor::runOnce, Duration.ofMinutes(1));
+         * }</pre>
+         *
+         * @throws CutoverConfigurationException when the cutover's table or column does not exist
+         * @throws dev.cutover.core.CutoverDatabaseException when the database cannot be reached, or the state tables
+         *                                                   are missing and cannot be created
+         */
+        public CutoverMonitor startUnscheduled() {
+            return new CutoverMonitor(this, false).begin();
         }
     }
 }

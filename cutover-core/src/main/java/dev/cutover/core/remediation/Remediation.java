@@ -140,6 +140,32 @@ public final class Remediation {
         return RemediationEngine.undo(db, runId);
     }
 
+    /**
+     * The latest remediation runs of {@code cutover} (dry runs are not journaled), newest first,
+     * read from the journal in the database's {@code stateSchema} (default: the cutover's
+     * schema) with the probe timeout, in a read-only transaction. Empty when there is no
+     * journal yet; nothing is created.
+     *
+     * <pre>{@code
+     * for (JournaledRun run : Remediation.runs(db, cutover, 5)) {
+     *     log.info("run {} set {} rows ({} .. {}){}", run.runId(), run.assigned(), run.started(), run.ended(),
+     *             run.undone() ? ", undone" : "");
+     * }
+     * }</pre>
+     *
+     * @param limit at most this many runs, 1 to 10000
+     * @throws CutoverConfigurationException when {@code limit} is out of range
+     * @throws CutoverDatabaseException      when the journal cannot be read
+     */
+    public static List<JournaledRun> runs(CutoverDatabase db, NotNullCutover cutover, int limit) {
+        Objects.requireNonNull(db, "db");
+        Objects.requireNonNull(cutover, "cutover");
+        if (limit < 1 || limit > 10_000) {
+            throw new CutoverConfigurationException("limit must be between 1 and 10000, but was " + limit);
+        }
+        return JournalRuns.read(dev.cutover.core.internal.DatabaseHandle.of(db), cutover, limit);
+    }
+
     @Override
     public String toString() {
         return "Remediation[" + plan + (resume == null ? "" : ", resuming run " + resume) + "]";

@@ -12,6 +12,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
@@ -310,6 +314,46 @@ class CutoverMonitorTest {
         assertThatThrownBy(monitor::evaluateNow)
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("The monitor of public.\"user\".organization_id is closed; build and start a new one");
+    }
+
+    @Test
+    void runsOnTheApplicationsSchedulerAndLeavesItRunningWhenClosed() {
+        ScheduledExecutorService application = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "application-scheduler"));
+        try {
+            List<String> threads = new CopyOnWriteArrayList<>();
+            CutoverMonitor monitor = CutoverMonitor.builder(db, CUTOVER).every(FAST)
+                    .onDecision(d -> threads.add(Thread.currentThread().getName())).startUnscheduled();
+            assertThat(monitor.isRunning()).isTrue();
+            assertThat(monitor.evaluations()).isZero();
+            assertThat(observations()).isZero();
+
+            ScheduledFuture<?> task = application.scheduleAtFixedRate(monitor::runOnce, 0, FAST.toMillis(), TimeUnit.MILLISECONDS);
+            await("three evaluations on the application's scheduler", () -> monitor.evaluations() >= 3);
+            task.cancel(false);
+            monitor.close();
+
+            assertThat(threads).isNotEmpty().containsOnly("application-scheduler");
+            assertThat(observations()).isEqualTo(monitor.evaluations());
+            assertThat(application.isShutdown()).isFalse();
+            long rows = observations();
+            assertThat(monitor.runOnce()).isEmpty();
+            assertThat(observations()).isEqualTo(rows);
+        } finally {
+            application.shutdownNow();
+        }
+    }
+
+    @Test
+    void runOnceReturnsTheDecisionAndCloseFromItsListenerDoesNotWait() {
+        AtomicReference<CutoverMonitor> self = new AtomicReference<>();
+        CutoverMonitor monitor = CutoverMonitor.builder(db, CUTOVER).onDecision(d -> self.get().close()).startUnscheduled();
+        self.set(monitor);
+        database.execute("insert into \"user\" (email) values ('bob@acme.test')");
+
+        assertThat(monitor.runOnce()).hasValueSatisfying(d -> assertThat(d.verdict()).isEqualTo(Verdict.NO_GO));
+        assertThat(monitor.isRunning()).isFalse();
+        assertThat(monitor.runOnce()).isEmpty();
+        assertThat(observations()).isEqualTo(1);
     }
 
     @Test

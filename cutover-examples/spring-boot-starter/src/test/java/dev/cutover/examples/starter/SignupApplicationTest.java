@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testkit.CutoverTestDatabaseInitializer;
 import dev.cutover.testkit.TestDatabase;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
@@ -64,6 +65,7 @@ class SignupApplicationTest {
         assertThat((String) read(cutover, entry + ".table")).isEqualTo("public.\"user\"");
         assertThat((String) read(cutover, entry + ".checks['foreign key ON DELETE'].actual")).isEqualTo("RESTRICT");
         assertThat((Boolean) read(cutover, entry + ".checks['NOT NULL constraint validated'].passed")).isTrue();
+        assertThat((List<?>) read(cutover, entry + ".remediationRuns")).isEmpty();
     }
 
     @Test

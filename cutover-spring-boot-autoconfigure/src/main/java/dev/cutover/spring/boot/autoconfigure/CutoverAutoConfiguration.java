@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Guards the application's Flyway migrations with cutover, configured by {@code cutover.*}
@@ -110,17 +111,17 @@ public class CutoverAutoConfiguration {
             return b.build();
         }
 
-        /** The Stage A monitors, started after Flyway and closed with the context. */
+        /** The Stage A monitors on the application's task scheduler, started after Flyway and closed with the context. */
         @Bean
         @ConditionalOnProperty(prefix = "cutover.monitor", name = "enabled", havingValue = "true")
         CutoverMonitors cutoverMonitors(CutoverDatabase db, ConfiguredCutovers cutovers, CutoverProperties properties,
-                ObjectProvider<CutoverStatus.MetricsHook> metrics) {
+                ObjectProvider<CutoverStatus.MetricsHook> metrics, ObjectProvider<TaskScheduler> schedulers) {
             return ConfiguredCutovers.attempt("cutover.monitor.every", properties.getMonitor().getEvery(), () -> {
                 // Checks the interval as the monitor will, before anything starts.
                 dev.cutover.core.gate.CutoverMonitor.builder(db, cutovers.all().get(0).cutover()).every(properties.getMonitor().getEvery());
                 Optional<CutoverStatus.MetricsHook> hook = Optional.ofNullable(metrics.getIfAvailable());
                 return new CutoverMonitors(db, cutovers, properties.getMonitor().getEvery(),
-                        decision -> hook.ifPresent(h -> h.decided(decision)));
+                        decision -> hook.ifPresent(h -> h.decided(decision)), schedulers.getIfUnique());
             });
         }
 

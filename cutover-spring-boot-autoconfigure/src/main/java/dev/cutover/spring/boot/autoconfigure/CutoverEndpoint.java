@@ -9,13 +9,16 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 /**
  * The read-only Actuator endpoint {@code cutover}: for each configured cutover its status (as
  * the health indicator says), the NULL count (counted when asked, bounded by
- * {@code cutover.probe-timeout}), the Stage A gate's last decision when the monitor runs, and the
- * post-migration verification with each check. It changes nothing. Expose it like any endpoint:
+ * {@code cutover.probe-timeout}), the Stage A gate's last decision when the monitor runs, the
+ * post-migration verification with each check, and the last five remediation runs from the
+ * journal (run id, first and last batch, rows set, whether undone, rows an undo restored, the
+ * policies). It changes nothing. Expose it like any endpoint:
  * {@code management.endpoints.web.exposure.include=health,cutover}.
  *
  * <pre>{@code
  * GET /actuator/cutover
- * {"cutovers": {"public.\"user\".organization_id": {"status": "UP", "nullCount": 0, "state": "VERIFIED", ...}}}
+ * {"cutovers": {"public.\"user\".organization_id": {"status": "UP", "nullCount": 0, "state": "VERIFIED", ...,
+ *     "remediationRuns": [{"runId": "5f0c...", "started": "...", "ended": "...", "assigned": 37, "undone": false, ...}]}}}
  * }</pre>
  */
 @Endpoint(id = "cutover")

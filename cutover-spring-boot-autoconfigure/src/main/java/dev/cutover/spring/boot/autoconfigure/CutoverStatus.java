@@ -6,9 +6,12 @@ import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.gate.CutoverMonitor;
 import dev.cutover.core.gate.Decision;
 import dev.cutover.core.gate.Verdict;
+import dev.cutover.core.remediation.Remediation;
+import dev.cutover.core.remediation.JournaledRun;
 import dev.cutover.core.verify.VerificationCheck;
 import dev.cutover.core.verify.VerificationReport;
 import dev.cutover.spring.boot.autoconfigure.ConfiguredCutovers.ConfiguredCutover;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +20,8 @@ import java.util.OptionalLong;
 
 /**
  * What the health indicator and the endpoint show of each cutover, read on demand: the
- * verification (catalog only), the gate's last decision when a monitor runs, and the NULL count.
+ * verification (catalog only), the gate's last decision when a monitor runs, the NULL count, and
+ * for the endpoint the last remediation runs from the journal.
  * Reads, never writes.
  */
 final class CutoverStatus {
@@ -31,6 +35,9 @@ final class CutoverStatus {
         /** The state could not be read. */
         UNKNOWN
     }
+
+    /** How many remediation runs the endpoint shows per cutover. */
+    static final int RUNS = 5;
 
     private final CutoverDatabase db;
     private final ConfiguredCutovers cutovers;
@@ -118,7 +125,29 @@ final class CutoverStatus {
         } catch (CutoverException e) {
             view.put("nullCountError", e.getMessage());
         }
+        remediationRuns(c.cutover(), view);
         return view;
+    }
+
+    /** The last {@link #RUNS} remediation runs from the journal, newest first; none when there is no journal. */
+    private void remediationRuns(NotNullCutover cutover, Map<String, Object> view) {
+        try {
+            List<Map<String, Object>> runs = new ArrayList<>();
+            for (JournaledRun run : Remediation.runs(db, cutover, RUNS)) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("runId", run.runId().toString());
+                r.put("started", run.started().toString());
+                r.put("ended", run.ended().toString());
+                r.put("assigned", run.assigned());
+                r.put("undone", run.undone());
+                r.put("restored", run.restored());
+                r.put("policies", run.policies());
+                runs.add(r);
+            }
+            view.put("remediationRuns", runs);
+        } catch (CutoverException e) {
+            view.put("remediationRunsError", e.getMessage());
+        }
     }
 
     private Optional<VerificationReport> verification(NotNullCutover cutover, Map<String, Object> details) {
