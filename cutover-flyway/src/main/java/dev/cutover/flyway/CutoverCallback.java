@@ -149,6 +149,7 @@ public final class CutoverCallback implements Callback {
     private final Preflight preflight;
     private final IncidentOverride incidentOverride;
     private final RollbackGuard guard;
+    private final BlockingScriptCheck blockingScripts;
     private volatile ProjectMigrations project;
 
     /**
@@ -172,6 +173,7 @@ public final class CutoverCallback implements Callback {
         this.preflight = b.preflight;
         this.incidentOverride = b.incidentOverride;
         this.guard = new RollbackGuard(cutover, incidentOverride, stateSchema != null ? stateSchema : cutover.schema());
+        this.blockingScripts = new BlockingScriptCheck(cutover, b.blockingScriptLimit);
     }
 
     /** The callback for the migration of this version (e.g. {@code "17"} or {@code "2.1"}). */
@@ -338,6 +340,7 @@ public final class CutoverCallback implements Callback {
             }
             LOG.atInfo().addKeyValue("migration", migration).log("Preflight for migration {} passed:\n{}", migration, report.render());
         }
+        blockingScripts.refuseIfBlocking(info, context, db);
     }
 
     private String blockedMessage(String migration, NullProbe probe, OptionalLong nulls, String countProblem) {
@@ -456,6 +459,7 @@ public final class CutoverCallback implements Callback {
         private Preflight preflight;
         private IncidentOverride incidentOverride;
         private String actor;
+        private long blockingScriptLimit = BlockingScriptCheck.DEFAULT_LIMIT_BYTES;
 
         private Builder(String version, String script, NotNullCutover cutover) {
             this.version = version;
@@ -530,6 +534,21 @@ public final class CutoverCallback implements Callback {
                 throw new CutoverConfigurationException("actor must not be empty");
             }
             this.actor = actor.strip();
+            return this;
+        }
+
+        /**
+         * Above this table size (bytes, all partitions; default 1 MiB) a SQL cutover migration whose
+         * statements read the whole table under a lock that stops its writers ({@code SET NOT NULL},
+         * {@code ADD FOREIGN KEY} or {@code CHECK} without {@code NOT VALID}) is refused before it runs,
+         * and the message prints its replacement: the zero-downtime sequence as Flyway files. {@code 0}
+         * refuses such a script whatever the size.
+         */
+        public Builder blockingScriptLimit(long bytes) {
+            if (bytes < 0) {
+                throw new CutoverConfigurationException("blockingScriptLimit must be at least 0 bytes, but was " + bytes);
+            }
+            this.blockingScriptLimit = bytes;
             return this;
         }
 
