@@ -7,6 +7,10 @@ import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.migrate.MigrationReport;
 import dev.cutover.core.migrate.MigrationStep;
 import dev.cutover.core.migrate.NotNullMigration;
+import dev.cutover.flyway.CutoverCallback;
+import dev.cutover.flyway.CutoverMigrationException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,11 +25,16 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * How long writers stall while a column becomes NOT NULL: a plain {@code SET NOT NULL}, the
- * textbook CHECK/VALIDATE sequence run without a lock timeout, and {@link NotNullMigration}.
+ * textbook CHECK/VALIDATE sequence run without a lock timeout, {@link NotNullMigration}, and a
+ * plain SQL migration run by Flyway under {@link CutoverCallback}.
  * Each variant runs on a fresh copy of the same table while writer threads insert
  * continuously; once with no other traffic, once with a reader holding the table in an open
  * transaction when the cutover starts. Prints a Markdown table. Run by hand (see
@@ -96,6 +105,7 @@ public final class MigrationBench {
             results.add(measure(scenario, "CHECK/VALIDATE sequence, no lock_timeout", reader, this::textbook));
             results.add(measure(scenario, "NotNullMigration (lock_timeout " + lockTimeout.toMillis() + " ms)", reader,
                     this::library));
+            results.add(measure(scenario, "plain SQL V17 guarded by CutoverCallback (Flyway)", reader, this::guardedPlainSql));
         }
         print(argLine, server, results);
     }
@@ -125,6 +135,68 @@ public final class MigrationBench {
         System.err.println(report.render());
         long waited = report.steps().stream().mapToLong(s -> s.waited().toMillis()).sum();
         return report.attempts() + " attempts over " + report.steps().size() + " steps, waited " + waited + " ms";
+    }
+
+    /**
+     * What a team that keeps a plain SQL migration gets: Flyway with {@link CutoverCallback} runs
+     * {@code V17__bench_member_not_null.sql} ({@code SET NOT NULL}, transactional); the callback
+     * refuses it before it runs and prints its replacement; the replacement, written as printed,
+     * is run by Flyway again. Both runs count as the cutover.
+     */
+    private String guardedPlainSql() throws Exception {
+        Path location = Files.createTempDirectory("cutover-bench-flyway");
+        try {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("drop table if exists bench_flyway_history");
+            }
+            Files.writeString(location.resolve("V17__bench_member_not_null.sql"),
+                    "ALTER TABLE " + TABLE + " ALTER COLUMN " + COLUMN + " SET NOT NULL;\n");
+            CutoverMigrationException refused;
+            try {
+                flyway(location).migrate();
+                throw new IllegalStateException("the plain V17 was not refused");
+            } catch (FlywayException e) {
+                refused = refusal(e);
+            }
+            Files.delete(location.resolve("V17__bench_member_not_null.sql"));
+            Matcher files = Pattern.compile("\n\n----- (\\S+) -----\n").matcher(refused.getMessage());
+            String message = refused.getMessage();
+            List<int[]> bounds = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            while (files.find()) {
+                names.add(files.group(1));
+                bounds.add(new int[] {files.start(), files.end()});
+            }
+            for (int i = 0; i < names.size(); i++) {
+                int end = i + 1 < names.size() ? bounds.get(i + 1)[0] : message.length();
+                Files.writeString(location.resolve(names.get(i)), message.substring(bounds.get(i)[1], end));
+            }
+            int applied = flyway(location).migrate().migrationsExecuted;
+            return "refused (" + refused.reason() + "), then the printed " + String.join(" + ", names) + ": " + applied
+                    + " migration applied";
+        } finally {
+            try (var files = Files.list(location)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(location);
+        }
+    }
+
+    private Flyway flyway(Path location) {
+        return Flyway.configure().dataSource(dataSource).locations("filesystem:" + location).table("bench_flyway_history")
+                .baselineOnMigrate(true).baselineVersion("1")
+                .callbacks(CutoverCallback.forMigration("17", cutover()).build()).load();
+    }
+
+    private static CutoverMigrationException refusal(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof CutoverMigrationException e && e.reason() == CutoverMigrationException.Reason.BLOCKING_SCRIPT) {
+                return e;
+            }
+        }
+        throw new IllegalStateException("the plain V17 failed, but not by the callback's refusal", thrown);
     }
 
     private static NotNullCutover cutover() {

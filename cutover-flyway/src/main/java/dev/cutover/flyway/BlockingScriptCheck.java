@@ -116,9 +116,10 @@ final class BlockingScriptCheck {
     }
 
     private long tableBytes(Connection connection) {
-        String sql = "select coalesce(sum(pg_relation_size(t.relid)), 0) from pg_class c "
-                + "join pg_namespace n on n.oid = c.relnamespace cross join lateral pg_partition_tree(c.oid) t "
-                + "where n.nspname = ? and c.relname = ?";
+        // pg_partition_tree lists the partitions of a partitioned table, and nothing for a plain one.
+        String sql = "select pg_relation_size(c.oid) + coalesce((select sum(pg_relation_size(t.relid)) "
+                + "from pg_partition_tree(c.oid) t where t.relid <> c.oid), 0) "
+                + "from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ? and c.relname = ?";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, cutover.schema());
             ps.setString(2, cutover.table());

@@ -137,8 +137,10 @@ public record MigrationPlan(String subject, String serverVersion, Duration lockT
 
     private String flywayScript(String file) {
         StringBuilder s = new StringBuilder();
-        s.append("-- ").append(file).append(": NOT NULL without downtime for ").append(subject).append(" (made for PostgreSQL ")
-                .append(serverVersion).append(")\n");
+        int major = Integer.parseInt(serverVersion.replaceFirst("\\..*", ""));
+        s.append("-- ").append(file).append(": NOT NULL without downtime for ").append(subject).append('\n');
+        s.append(major >= 18 ? "-- The PostgreSQL 18 sequence (planned on " + serverVersion + "): it needs PostgreSQL 18 or later.\n"
+                : "-- The PostgreSQL 12 to 17 sequence (planned on " + serverVersion + "); it runs on 18 as well.\n");
         s.append("-- Runs outside a transaction (see ").append(file).append(".conf): each DO block below is one short\n");
         s.append("-- transaction with lock_timeout ").append(interval(lockTimeout)).append(", retried with backoff while the table "
                 + "is busy, for up to ").append(interval(FLYWAY_STEP_DEADLINE)).append(".\n");
