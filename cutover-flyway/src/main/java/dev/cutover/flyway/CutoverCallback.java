@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
  *       history, the column is untouched, and the next start simply tries again. Then the
  *       optional {@link Builder#preflight preflight} runs; a failed report blocks as well.
  *       There is no switch to skip the check.</li>
+ *   <li>Then, still before the cutover migration runs: when it is a SQL script with a statement that
+ *       reads the whole table under a lock that stops its writers ({@code SET NOT NULL}, a
+ *       foreign key or CHECK added without {@code NOT VALID}) and the table is larger than
+ *       {@link Builder#blockingScriptLimit} (1 MiB), it is refused before it takes any lock, and
+ *       the message prints its replacement: the zero-downtime sequence as Flyway files
+ *       ({@link dev.cutover.core.migrate.MigrationPlan#flywayFiles}) for the same version and name.</li>
  *   <li>{@code AFTER_EACH_MIGRATE} of the cutover migration: {@link CutoverDatabase#verify}
  *       (column NOT NULL, its constraint validated, the foreign key present, validated, with
  *       the configured ON DELETE action). A failure fails the migration, which Flyway rolls
