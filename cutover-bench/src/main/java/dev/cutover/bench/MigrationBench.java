@@ -7,6 +7,10 @@ import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.migrate.MigrationReport;
 import dev.cutover.core.migrate.MigrationStep;
 import dev.cutover.core.migrate.NotNullMigration;
+import dev.cutover.flyway.CutoverCallback;
+import dev.cutover.flyway.CutoverMigrationException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,11 +25,16 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * How long writers stall while a column becomes NOT NULL: a plain {@code SET NOT NULL}, the
- * textbook CHECK/VALIDATE sequence run without a lock timeout, and {@link NotNullMigration}.
+ * textbook CHECK/VALIDATE sequence run without a lock timeout, {@link NotNullMigration}, and a
+ * plain SQL migration run by Flyway under {@link CutoverCallback}.
  * Each variant runs on a fresh copy of the same table while writer threads insert
  * continuously; once with no other traffic, once with a reader holding the table in an open
  * transaction when the cutover starts. Prints a Markdown table. Run by hand (see
@@ -96,6 +105,8 @@ public final class MigrationBench {
             results.add(measure(scenario, "CHECK/VALIDATE sequence, no lock_timeout", reader, this::textbook));
             results.add(measure(scenario, "NotNullMigration (lock_timeout " + lockTimeout.toMillis() + " ms)", reader,
                     this::library));
+            results.add(measure(scenario, "plain SQL V17 guarded by CutoverCallback (Flyway)", reader,
+                    () -> guardedPlainSql(null)));
         }
         print(argLine, server, results);
     }
@@ -127,6 +138,73 @@ public final class MigrationBench {
         return report.attempts() + " attempts over " + report.steps().size() + " steps, waited " + waited + " ms";
     }
 
+    /**
+     * What a team that keeps a plain SQL migration gets: Flyway with {@link CutoverCallback} runs
+     * {@code V17__bench_member_not_null.sql} ({@code SET NOT NULL}, transactional); the callback
+     * refuses it before it runs and prints its replacement; the replacement, written as printed,
+     * is run by Flyway again. Both runs count as the cutover. {@code blockingScriptLimit} null
+     * keeps the callback's default.
+     */
+    private String guardedPlainSql(Long blockingScriptLimit) throws Exception {
+        Path location = Files.createTempDirectory("cutover-bench-flyway");
+        try {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("drop table if exists bench_flyway_history");
+            }
+            Files.writeString(location.resolve("V17__bench_member_not_null.sql"),
+                    "ALTER TABLE " + TABLE + " ALTER COLUMN " + COLUMN + " SET NOT NULL;\n");
+            CutoverMigrationException refused;
+            try {
+                flyway(location, blockingScriptLimit).migrate();
+                throw new IllegalStateException("the plain V17 was not refused");
+            } catch (FlywayException e) {
+                refused = refusal(e);
+            }
+            Files.delete(location.resolve("V17__bench_member_not_null.sql"));
+            Matcher files = Pattern.compile("\n\n----- (\\S+) -----\n").matcher(refused.getMessage());
+            String message = refused.getMessage();
+            List<int[]> bounds = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            while (files.find()) {
+                names.add(files.group(1));
+                bounds.add(new int[] {files.start(), files.end()});
+            }
+            for (int i = 0; i < names.size(); i++) {
+                int end = i + 1 < names.size() ? bounds.get(i + 1)[0] : message.length();
+                Files.writeString(location.resolve(names.get(i)), message.substring(bounds.get(i)[1], end));
+            }
+            int applied = flyway(location, blockingScriptLimit).migrate().migrationsExecuted;
+            return "refused (" + refused.reason() + "), then the printed " + String.join(" + ", names) + ": " + applied
+                    + " migration applied";
+        } finally {
+            try (var files = Files.list(location)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(location);
+        }
+    }
+
+    /** Flyway with the callback; {@code blockingScriptLimit} null keeps the callback's default. */
+    private Flyway flyway(Path location, Long blockingScriptLimit) {
+        CutoverCallback.Builder callback = CutoverCallback.forMigration("17", cutover());
+        if (blockingScriptLimit != null) {
+            callback.blockingScriptLimit(blockingScriptLimit);
+        }
+        return Flyway.configure().dataSource(dataSource).locations("filesystem:" + location).table("bench_flyway_history")
+                .baselineOnMigrate(true).baselineVersion("1").callbacks(callback.build()).load();
+    }
+
+    private static CutoverMigrationException refusal(Throwable thrown) {
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof CutoverMigrationException e && e.reason() == CutoverMigrationException.Reason.BLOCKING_SCRIPT) {
+                return e;
+            }
+        }
+        throw new IllegalStateException("the plain V17 failed, but not by the callback's refusal", thrown);
+    }
+
     private static NotNullCutover cutover() {
         return NotNullCutover.builder(TABLE, COLUMN).build();
     }
@@ -142,6 +220,16 @@ public final class MigrationBench {
                 s.execute("insert into " + TABLE + " (email, " + COLUMN + ") select 'w' || i, 1 from generate_series(1, 10000) i");
             }
             library();
+        }
+        // Flyway and the callback too: the small table is below the refusal's default limit, so the limit is 0 here.
+        for (int i = 0; i < 3; i++) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.execute("drop table if exists " + TABLE);
+                s.execute("create table " + TABLE + " (id bigint generated by default as identity primary key, email text not null, "
+                        + "created_at timestamptz not null default now(), " + COLUMN + " bigint)");
+                s.execute("insert into " + TABLE + " (email, " + COLUMN + ") select 'w' || i, 1 from generate_series(1, 10000) i");
+            }
+            guardedPlainSql(0L);
         }
     }
 

@@ -7,6 +7,8 @@ import dev.cutover.core.ReferentialAction;
 import dev.cutover.core.gate.CutoverMonitor;
 import dev.cutover.core.gate.Decision;
 import dev.cutover.core.gate.Verdict;
+import dev.cutover.core.migrate.FlywayFile;
+import dev.cutover.core.migrate.NotNullMigration;
 import dev.cutover.core.preflight.Preflight;
 import dev.cutover.core.preflight.PreflightChecks;
 import dev.cutover.core.preflight.PreflightReport;
@@ -17,6 +19,9 @@ import dev.cutover.core.remediation.RemediationReport;
 import dev.cutover.core.verify.VerificationReport;
 import dev.cutover.flyway.CutoverCallback;
 import dev.cutover.flyway.CutoverMigrationException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -50,6 +55,7 @@ public final class RunbookDemo {
     private final Console console = new Console(System.out);
     private final DemoDatabase database;
     private final CutoverDatabase db;
+    private Path migrations;
     private final SignupApp app;
     private final NotNullCutover cutover;
     private Instant clock = DAY_ONE;
@@ -117,6 +123,15 @@ public final class RunbookDemo {
             console.blank();
             console.line("FAILED: " + failed.getMessage());
             return 1;
+        } finally {
+            if (migrations != null) {
+                try (var files = Files.list(migrations)) {
+                    for (Path file : files.toList()) {
+                        Files.delete(file);
+                    }
+                }
+                Files.delete(migrations);
+            }
         }
         console.blank();
         console.line("Every stage behaved as the runbook says.");
@@ -132,11 +147,18 @@ public final class RunbookDemo {
                 .load();
     }
 
-    private void schema() {
+    private void schema() throws IOException {
         console.stage("Schema (Flyway V16): organizations, \"user\" with a nullable organization_id");
         int applied = Flyway.configure().dataSource(database.dataSource()).schemas(database.schema())
                 .locations("classpath:db/runbook").target("16").load().migrate().migrationsExecuted;
         console.expect(applied == 1, "V16 applied; organization_id is still nullable");
+        // V17 is the zero-downtime sequence as a Flyway SQL migration, rendered for this schema and server.
+        migrations = Files.createTempDirectory("cutover-demo-migrations");
+        List<FlywayFile> files = NotNullMigration.builder(db, cutover).build().plan()
+                .flywayFiles("17", "user_organization_id_not_null");
+        files.forEach(file -> file.writeTo(migrations));
+        console.line("V17 rendered by MigrationPlan.flywayFiles: " + String.join(", ", files.stream().map(FlywayFile::name).toList())
+                + " (each step a short transaction with lock_timeout, retried while the table is busy)");
     }
 
     private void compatibilityWindow() throws SQLException {
@@ -181,7 +203,7 @@ public final class RunbookDemo {
     private void migrationBlocked() {
         console.stage("Apply migration too early: Flyway V17 with the cutover callback");
         try {
-            flyway("classpath:db/runbook").migrate();
+            flyway("classpath:db/runbook", "filesystem:" + migrations).migrate();
             console.expect(false, "V17 must refuse to run while NULL users remain");
         } catch (FlywayException e) {
             CutoverMigrationException blocked = cause(e, CutoverMigrationException.class)
@@ -251,7 +273,7 @@ public final class RunbookDemo {
 
     private void migrationApplied() {
         console.stage("Apply migration: Flyway V17 with the cutover callback, verified after");
-        int applied = flyway("classpath:db/runbook").migrate().migrationsExecuted;
+        int applied = flyway("classpath:db/runbook", "filesystem:" + migrations).migrate().migrationsExecuted;
         console.expect(applied == 1, "V17 applied");
         VerificationReport report = db.verify(cutover);
         console.block(report.render());
@@ -267,7 +289,7 @@ public final class RunbookDemo {
     private void guard() {
         console.stage("Rollback guard: a later V18 drops the NOT NULL");
         try {
-            flyway("classpath:db/runbook", "classpath:db/regression").migrate();
+            flyway("classpath:db/runbook", "filesystem:" + migrations, "classpath:db/regression").migrate();
             console.expect(false, "V18 must be refused without an incident override");
         } catch (FlywayException e) {
             CutoverMigrationException refused = cause(e, CutoverMigrationException.class)

@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
  *       history, the column is untouched, and the next start simply tries again. Then the
  *       optional {@link Builder#preflight preflight} runs; a failed report blocks as well.
  *       There is no switch to skip the check.</li>
+ *   <li>Then, still before the cutover migration runs: when it is a SQL script with a statement that
+ *       reads the whole table under a lock that stops its writers ({@code SET NOT NULL}, a
+ *       foreign key or CHECK added without {@code NOT VALID}) and the table is larger than
+ *       {@link Builder#blockingScriptLimit} (1 MiB), it is refused before it takes any lock, and
+ *       the message prints its replacement: the zero-downtime sequence as Flyway files
+ *       ({@link dev.cutover.core.migrate.MigrationPlan#flywayFiles}) for the same version and name.</li>
  *   <li>{@code AFTER_EACH_MIGRATE} of the cutover migration: {@link CutoverDatabase#verify}
  *       (column NOT NULL, its constraint validated, the foreign key present, validated, with
  *       the configured ON DELETE action). A failure fails the migration, which Flyway rolls
@@ -151,6 +157,7 @@ public final class CutoverCallback implements Callback {
     private final IncidentOverride incidentOverride;
     private final RollbackGuard guard;
     private final ProjectCache project = new ProjectCache();
+    private final BlockingScriptCheck blockingScripts;
 
     /**
      * Reads {@value #PROPERTIES_RESOURCE} from the classpath (the thread's context class
@@ -173,6 +180,7 @@ public final class CutoverCallback implements Callback {
         this.preflight = b.preflight;
         this.incidentOverride = b.incidentOverride;
         this.guard = new RollbackGuard(cutover, incidentOverride, stateSchema != null ? stateSchema : cutover.schema());
+        this.blockingScripts = new BlockingScriptCheck(cutover, b.blockingScriptLimit);
     }
 
     /** The callback for the migration of this version (e.g. {@code "17"} or {@code "2.1"}). */
@@ -352,6 +360,7 @@ public final class CutoverCallback implements Callback {
             }
             LOG.atInfo().addKeyValue("migration", migration).log("Preflight for migration {} passed:\n{}", migration, report.render());
         }
+        blockingScripts.refuseIfBlocking(info, context, db);
     }
 
     private String blockedMessage(String migration, NullProbe probe, OptionalLong nulls, String countProblem) {
@@ -485,6 +494,7 @@ public final class CutoverCallback implements Callback {
         private Preflight preflight;
         private IncidentOverride incidentOverride;
         private String actor;
+        private long blockingScriptLimit = BlockingScriptCheck.DEFAULT_LIMIT_BYTES;
 
         private Builder(String version, String script, NotNullCutover cutover) {
             this.version = version;
@@ -559,6 +569,21 @@ public final class CutoverCallback implements Callback {
                 throw new CutoverConfigurationException("actor must not be empty");
             }
             this.actor = actor.strip();
+            return this;
+        }
+
+        /**
+         * Above this table size (bytes, all partitions; default 1 MiB) a SQL cutover migration whose
+         * statements read the whole table under a lock that stops its writers ({@code SET NOT NULL},
+         * {@code ADD FOREIGN KEY} or {@code CHECK} without {@code NOT VALID}) is refused before it runs,
+         * and the message prints its replacement: the zero-downtime sequence as Flyway files. {@code 0}
+         * refuses such a script whatever the size.
+         */
+        public Builder blockingScriptLimit(long bytes) {
+            if (bytes < 0) {
+                throw new CutoverConfigurationException("blockingScriptLimit must be at least 0 bytes, but was " + bytes);
+            }
+            this.blockingScriptLimit = bytes;
             return this;
         }
 

@@ -24,7 +24,12 @@ public class CutoverMigrationException extends CutoverException {
         /** A later migration removed the NOT NULL, and no incident override was configured. */
         GUARD_REFUSED,
         /** No migration of the project (pending or applied) is the configured cutover migration: nothing is migrated. */
-        NO_SUCH_MIGRATION
+        NO_SUCH_MIGRATION,
+        /**
+         * The cutover migration was refused before it ran: its SQL script would read the whole table
+         * while holding a lock that stops its writers; the message prints the replacement files.
+         */
+        BLOCKING_SCRIPT
     }
 
     private final Reason reason;

@@ -51,7 +51,7 @@ public final class DropStatements {
     }
 
     /** What the search looks for. */
-    private record Target(String schema, String table, String column, Set<String> constraints, String referencedSchema,
+    record Target(String schema, String table, String column, Set<String> constraints, String referencedSchema,
             String referencedTable) {
     }
 
@@ -192,7 +192,7 @@ public final class DropStatements {
     }
 
     /** {@code t}, {@code s.t} or {@code db.s.t}: the table when its last part is, and its schema when given is. */
-    private static boolean isTable(List<Token> name, String schema, String table) {
+    static boolean isTable(List<Token> name, String schema, String table) {
         List<Token> parts = name.stream().filter(t -> !t.is(".")).toList();
         if (parts.isEmpty() || parts.size() > 3 || parts.stream().anyMatch(t -> !t.identifier())) {
             return false;
@@ -219,7 +219,7 @@ public final class DropStatements {
     }
 
     /** Splits at the commas outside parentheses. */
-    private static List<List<Token>> splitCommas(List<Token> tokens) {
+    static List<List<Token>> splitCommas(List<Token> tokens) {
         List<List<Token>> parts = new ArrayList<>();
         List<Token> current = new ArrayList<>();
         int depth = 0;

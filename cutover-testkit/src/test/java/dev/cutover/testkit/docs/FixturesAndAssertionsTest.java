@@ -43,7 +43,7 @@ class FixturesAndAssertionsTest {
         assertThat(db).column("user", "organization_id").isNullable();                  // before the migration
         assertThat(db.cutoverDatabase().verify(CUTOVER)).hasFailed().hasFailedCheck("column NOT NULL");
 
-        db.flyway().load().migrate();                                                    // V2: SET NOT NULL, the foreign key
+        db.flyway().load().migrate();                                                    // V2: NOT NULL and the foreign key, in short steps
         assertThat(db).column("user", "organization_id").isNotNullable().hasValidatedNotNull();
         assertThat(db).foreignKey("user_organization_id_organizations_id_fk")
                 .references("organizations", "id").hasOnDelete(ReferentialAction.RESTRICT).isValidated();

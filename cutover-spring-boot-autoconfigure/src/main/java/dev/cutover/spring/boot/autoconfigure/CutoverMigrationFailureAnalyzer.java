@@ -50,6 +50,9 @@ public class CutoverMigrationFailureAnalyzer extends AbstractFailureAnalyzer<Cut
             case NO_SUCH_MIGRATION -> "Set cutover.cutovers[n].migration to the version or script of the migration that makes "
                     + "the column NOT NULL (the message names the migrations that exist), then restart the application. Nothing "
                     + "was migrated: an unguarded cutover migration is never run.";
+            case BLOCKING_SCRIPT -> "Replace the script of migration " + migration + " with the files printed above (the same "
+                    + "change as short steps, each with lock_timeout, outside a transaction), or with a NotNullCutoverMigration "
+                    + "of the same version, then restart the application. Nothing was migrated or locked.";
         };
     }
 }

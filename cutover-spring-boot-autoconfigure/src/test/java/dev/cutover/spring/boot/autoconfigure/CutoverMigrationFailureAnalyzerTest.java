@@ -62,6 +62,13 @@ class CutoverMigrationFailureAnalyzerTest {
     }
 
     @Test
+    void blockingScript_saysReplaceItWithThePrintedFiles() {
+        FailureAnalysis analysis = analyzer.analyze(asSpringBootReportsIt(
+                new CutoverMigrationException(Reason.BLOCKING_SCRIPT, "17", "Migration 17 (V17__x.sql) refused ...")));
+        assertThat(analysis.getAction()).startsWith("Replace the script of migration 17 with the files printed above");
+    }
+
+    @Test
     void otherFailuresAreLeftToOtherAnalyzers() {
         assertThat(analyzer.analyze(new BeanCreationException("flyway", "no database"))).isNull();
     }
