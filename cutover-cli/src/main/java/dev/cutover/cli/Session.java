@@ -29,6 +29,7 @@ final class Session implements AutoCloseable {
     final List<String> urls;
     final Connections connections;
     private final Map<Target, RuntimeException> unreachable = new LinkedHashMap<>();
+    private final Map<String, Map<String, java.util.Set<String>>> stateRelations = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Session(Common common, Environment env, boolean needsCutover) {
         this.common = common;
@@ -146,6 +147,81 @@ final class Session implements AutoCloseable {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * Runs the work on every target, at most --parallel at once, keeping the targets' order; each
+     * worker holds one connection per database for all the targets it takes (see {@link Worker}).
+     */
+    List<Outcome> forEachOnWorkers(List<Target> targets, java.util.function.BiFunction<Target, Worker, Outcome> work) {
+        Outcome[] outcomes = new Outcome[targets.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> {
+            try (Worker w = new Worker(connections)) {
+                for (int i = next.getAndIncrement(); i < outcomes.length; i = next.getAndIncrement()) {
+                    Target t = targets.get(i);
+                    outcomes[i] = guarded(t, () -> work.apply(t, w));
+                }
+            }
+        };
+        int threads = Math.min(common.parallel, targets.size());
+        if (threads <= 1) {
+            worker.run();
+            return List.of(outcomes);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread thread = new Thread(r, "cutover-fleet");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                futures.add(pool.submit(worker));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            return List.of(outcomes);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCodes.FAILED, "Interrupted");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Outcome guarded(Target t, java.util.function.Supplier<Outcome> work) {
+        RuntimeException failed = unreachable.get(t);
+        try {
+            if (failed != null) {
+                throw failed;
+            }
+            return work.get();
+        } catch (RuntimeException e) {
+            int code = Errors.exitCode(e);
+            String message = Errors.message(e);
+            return new Outcome(t, code, Common.error(t, code, message), t.label() + ": " + message, null);
+        }
+    }
+
+    /**
+     * The schemas of this database that hold a relation of this name (cutover_observation,
+     * cutover_journal), read once per database and command: one catalog query for a whole fleet.
+     */
+    java.util.Set<String> schemasWith(Target t, String relation, org.jooq.DSLContext dsl) {
+        return stateRelations.computeIfAbsent(t.address().url(), url -> {
+            Map<String, java.util.Set<String>> found = new java.util.HashMap<>();
+            dsl.fetch("""
+                    select c.relname::text, n.nspname::text from pg_catalog.pg_class c
+                    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+                    where c.relname in (?, ?) and c.relkind in ('r', 'p', 'v')""", StateReader.OBSERVATIONS, StateReader.JOURNAL)
+                    .forEach(r -> found.computeIfAbsent(r.get(0, String.class), k -> new java.util.HashSet<>())
+                            .add(r.get(1, String.class)));
+            return found;
+        }).getOrDefault(relation, java.util.Set.of());
     }
 
     /** The worst exit code of all outcomes. */
