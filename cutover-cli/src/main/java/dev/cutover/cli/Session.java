@@ -73,6 +73,23 @@ final class Session implements AutoCloseable {
         return new Target(Connections.parse(urls.get(0)), spec, spec.build());
     }
 
+    /** Whether the command works on a fleet: several URLs or a --schemas pattern. */
+    boolean fleet() {
+        return urls.size() > 1 || common.schemas != null;
+    }
+
+    /**
+     * The targets of a command that changes them (remediate, migrate): one configured cutover,
+     * on every URL and every schema --schemas matches.
+     */
+    List<Target> changeTargets(String command) {
+        if (specs.size() > 1) {
+            throw CliException.usage(command + " works on one cutover at a time, but " + specs.size() + " are configured: "
+                    + "choose one with --table (and --column)");
+        }
+        return fleet() ? targets() : List.of(single(command));
+    }
+
     /** Every target: each URL, each configured cutover, each schema the --schemas pattern matches. */
     List<Target> targets() {
         List<Target> targets = new ArrayList<>();
@@ -193,7 +210,7 @@ final class Session implements AutoCloseable {
         }
     }
 
-    private Outcome guarded(Target t, java.util.function.Supplier<Outcome> work) {
+    Outcome guarded(Target t, java.util.function.Supplier<Outcome> work) {
         RuntimeException failed = unreachable.get(t);
         try {
             if (failed != null) {
