@@ -210,6 +210,51 @@ final class Session implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #forEachOnWorkers}, but each worker takes up to {@code size} consecutive targets
+     * of one database at a time, for work that reads them together; the work returns one outcome
+     * per target, in order. A chunk whose work throws gets that error on each of its targets.
+     */
+    List<Outcome> forEachChunkOnWorkers(List<Target> targets, int size,
+                                        java.util.function.BiFunction<List<Target>, Worker, List<Outcome>> work) {
+        List<List<Target>> chunks = new ArrayList<>();
+        List<Target> current = new ArrayList<>();
+        for (Target t : targets) {
+            if (!current.isEmpty() && (current.size() >= size || !current.get(0).address().url().equals(t.address().url())
+                    || unreachable.containsKey(t) || unreachable.containsKey(current.get(0)))) {
+                chunks.add(current);
+                current = new ArrayList<>();
+            }
+            current.add(t);
+        }
+        if (!current.isEmpty()) {
+            chunks.add(current);
+        }
+        List<Target> heads = chunks.stream().map(c -> c.get(0)).toList();
+        Map<Target, List<Target>> byHead = new java.util.IdentityHashMap<>();
+        chunks.forEach(c -> byHead.put(c.get(0), c));
+        List<Outcome> results = new ArrayList<>();
+        Map<Target, List<Outcome>> done = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Outcome> headOutcomes = forEachOnWorkers(heads, (head, w) -> {
+            List<Target> chunk = byHead.get(head);
+            List<Outcome> outcomes;
+            try {
+                outcomes = work.apply(chunk, w);
+            } catch (RuntimeException e) {
+                outcomes = chunk.stream().map(t -> guarded(t, () -> {
+                    throw e;
+                })).toList();
+            }
+            done.put(head, outcomes);
+            return outcomes.get(0);
+        });
+        for (int i = 0; i < heads.size(); i++) {
+            // a head that failed before its work ran (its database unreachable) is a chunk of one
+            results.addAll(done.getOrDefault(heads.get(i), List.of(headOutcomes.get(i))));
+        }
+        return results;
+    }
+
     Outcome guarded(Target t, java.util.function.Supplier<Outcome> work) {
         RuntimeException failed = unreachable.get(t);
         try {

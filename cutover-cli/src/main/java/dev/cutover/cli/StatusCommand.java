@@ -29,22 +29,25 @@ import picocli.CommandLine.Command;
 final class StatusCommand extends BaseCommand {
 
     private static final int RUNS = 5;
+    /** Targets of one database read together: their counts, NULL indexes and observations in one statement. */
+    private static final int CHUNK = 50;
 
-    /** The valid partial index WHERE col IS NULL, as the probe finds it; binds {2} schema, {3} table, {4} column. */
+    /** The valid partial index WHERE col IS NULL, as the probe finds it; binds schema, table, column. */
     private static final String NULL_INDEX = """
             select ic.relname::text
             from pg_catalog.pg_index i
             join pg_catalog.pg_class ic on ic.oid = i.indexrelid
             join pg_catalog.pg_class c on c.oid = i.indrelid
             join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = {2} and c.relname = {3} and i.indpred is not null and i.indisvalid
-              and pg_catalog.pg_get_expr(i.indpred, i.indrelid) = '(' || pg_catalog.quote_ident({4}) || ' IS NULL)'
+            where n.nspname = ? and c.relname = ? and i.indpred is not null and i.indisvalid
+              and pg_catalog.pg_get_expr(i.indpred, i.indrelid) = '(' || pg_catalog.quote_ident(?) || ' IS NULL)'
             order by ic.relname limit 1""";
 
     @Override
     public Integer call() {
         try (Session session = Session.open(common, env())) {
-            List<Session.Outcome> outcomes = session.forEachOnWorkers(session.targets(), (t, w) -> status(session, t, w));
+            List<Session.Outcome> outcomes = session.forEachChunkOnWorkers(session.targets(), CHUNK,
+                    (chunk, w) -> status(session, chunk, w));
             return print(outcomes, "TARGET", "SUBJECT", "NULLS", "GATE", "CONSTRAINT", "FOREIGN KEY", "RUNS");
         }
     }
@@ -54,12 +57,47 @@ final class StatusCommand extends BaseCommand {
                           List<Map<String, Object>> runs) {
     }
 
-    private static Session.Outcome status(Session session, Target t, Worker worker) {
-        Worker.Held held = worker.on(t);
+    private static List<Session.Outcome> status(Session session, List<Target> chunk, Worker worker) {
+        Worker.Held held = worker.on(chunk.get(0));
+        Session.Outcome[] outcomes = new Session.Outcome[chunk.size()];
+        Map<Target, ColumnState> columns = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < chunk.size(); i++) {
+            Target t = chunk.get(i);
+            NotNullCutover c = t.cutover();
+            try {
+                columns.put(t, held.database().column(c.schema(), c.table(), c.column()).orElseThrow(() -> missing(held, t)));
+            } catch (RuntimeException e) {
+                outcomes[i] = session.guarded(t, () -> {
+                    throw e;
+                });
+            }
+        }
+        Map<Target, Counts> counts = new java.util.HashMap<>();
+        try {
+            counts.putAll(read(session, columns, held));
+        } catch (RuntimeException e) {
+            // one target's failure (a statement timeout, say) must not hide the others: read them one by one
+            for (Map.Entry<Target, ColumnState> entry : columns.entrySet()) {
+                try {
+                    counts.putAll(read(session, Map.of(entry.getKey(), entry.getValue()), held));
+                } catch (RuntimeException one) {
+                    outcomes[chunk.indexOf(entry.getKey())] = session.guarded(entry.getKey(), () -> {
+                        throw one;
+                    });
+                }
+            }
+        }
+        for (int i = 0; i < chunk.size(); i++) {
+            Target t = chunk.get(i);
+            if (outcomes[i] == null) {
+                outcomes[i] = outcome(t, columns.get(t), counts.get(t));
+            }
+        }
+        return List.of(outcomes);
+    }
+
+    private static Session.Outcome outcome(Target t, ColumnState column, Counts counts) {
         NotNullCutover cutover = t.cutover();
-        ColumnState column = held.database().column(cutover.schema(), cutover.table(), cutover.column())
-                .orElseThrow(() -> missing(held, t));
-        Counts counts = read(session, t, held, column.validatedNotNull());
         String constraint = constraintState(column);
         Map<String, Object> fk = foreignKey(column, cutover);
         boolean verified = column.validatedNotNull() && (cutover.referencedTable().isEmpty() || "validated".equals(fk.get("state"))
@@ -96,12 +134,17 @@ final class StatusCommand extends BaseCommand {
                 : "Table " + c.qualifiedTable() + " does not exist: check " + t.spec().prefix() + ".table and .schema");
     }
 
-    /** The count (none when the catalog proves NOT NULL), the NULL index, the observation and the runs, in one transaction. */
-    private static Counts read(Session session, Target t, Worker.Held held, boolean provenNotNull) {
-        NotNullCutover cutover = t.cutover();
-        String stateSchema = held.database().settings().stateSchema().orElse(cutover.schema());
-        boolean observations = session.schemasWith(t, StateReader.OBSERVATIONS, held.dsl()).contains(stateSchema);
-        boolean journal = session.schemasWith(t, StateReader.JOURNAL, held.dsl()).contains(stateSchema);
+    /**
+     * For targets of one database: the counts (none when the catalog proves NOT NULL), the NULL
+     * indexes and the newest observations in one statement, and the runs where a journal
+     * exists, in one read-only transaction with the probe timeout.
+     */
+    private static Map<Target, Counts> read(Session session, Map<Target, ColumnState> columns, Worker.Held held) {
+        Map<Target, Counts> result = new java.util.HashMap<>();
+        if (columns.isEmpty()) {
+            return result;
+        }
+        List<Target> targets = new ArrayList<>(columns.keySet());
         Connection c = held.connection();
         try {
             c.setAutoCommit(false);
@@ -109,15 +152,29 @@ final class StatusCommand extends BaseCommand {
                 DSLContext dsl = held.dsl();
                 dsl.execute("select set_config('statement_timeout', ?, true), set_config('transaction_read_only', 'on', true)",
                         held.database().settings().probeTimeout().toMillis() + "ms");
-                Record r = dsl.resultQuery("select (" + (provenNotNull ? "0::bigint" : "select count(*) from {0} where {1} is null")
-                                + "), (" + NULL_INDEX + ")",
-                        DSL.name(cutover.schema(), cutover.table()), DSL.name(cutover.column()), DSL.val(cutover.schema()),
-                        DSL.val(cutover.table()), DSL.val(cutover.column())).fetchOne();
-                Counts counts = new Counts(r.get(0, Long.class), Optional.ofNullable(r.get(1, String.class)),
-                        observations ? StateReader.lastObservation(dsl, stateSchema, cutover) : Optional.empty(),
-                        journal ? StateReader.runs(dsl, stateSchema, cutover, RUNS) : new ArrayList<>());
+                StringBuilder sql = new StringBuilder();
+                List<Object> binds = new ArrayList<>();
+                for (int i = 0; i < targets.size(); i++) {
+                    branch(session, held, targets.get(i), columns.get(targets.get(i)).validatedNotNull(), i, sql, binds);
+                }
+                Record[] rows = new Record[targets.size()];
+                for (Record r : dsl.fetch(sql.toString(), binds.toArray())) {
+                    rows[r.get(0, Integer.class)] = r;
+                }
+                for (int i = 0; i < targets.size(); i++) {
+                    Target t = targets.get(i);
+                    Record r = rows[i];
+                    Optional<Map<String, Object>> observation = r.get(3) == null ? Optional.empty() : Optional.of(Json.object(
+                            "verdict", r.get(6, String.class), "latched", r.get(7, Boolean.class), "nullCount", r.get(4, Long.class),
+                            "baseline", r.get(5, Long.class), "observedAt",
+                            r.get(3, java.time.OffsetDateTime.class).toInstant().toString()));
+                    String stateSchema = stateSchema(held, t);
+                    List<Map<String, Object>> runs = session.schemasWith(t, StateReader.JOURNAL, dsl).contains(stateSchema)
+                            ? StateReader.runs(dsl, stateSchema, t.cutover(), RUNS) : new ArrayList<>();
+                    result.put(t, new Counts(r.get(1, Long.class), Optional.ofNullable(r.get(2, String.class)), observation, runs));
+                }
                 c.commit();
-                return counts;
+                return result;
             } catch (RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -125,9 +182,40 @@ final class StatusCommand extends BaseCommand {
                 c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new dev.cutover.core.CutoverDatabaseException("Could not read the state of " + cutover.subject() + ": "
-                    + e.getMessage(), e.getSQLState(), e);
+            throw new dev.cutover.core.CutoverDatabaseException("Could not read the state of " + targets.get(0).cutover().subject()
+                    + (targets.size() > 1 ? " and " + (targets.size() - 1) + " more targets" : "") + ": " + e.getMessage(),
+                    e.getSQLState(), e);
         }
+    }
+
+    /** One target's line of the UNION ALL: index, count, NULL index, newest observation (or NULLs). Names quoted by jOOQ. */
+    private static void branch(Session session, Worker.Held held, Target t, boolean provenNotNull, int i, StringBuilder sql,
+                               List<Object> binds) {
+        NotNullCutover cutover = t.cutover();
+        DSLContext dsl = held.dsl();
+        String stateSchema = stateSchema(held, t);
+        boolean observations = session.schemasWith(t, StateReader.OBSERVATIONS, dsl).contains(stateSchema);
+        if (i > 0) {
+            sql.append("\nunion all\n");
+        }
+        sql.append("select ").append(i).append("::int, ");
+        sql.append(provenNotNull ? "0::bigint" : "(select count(*) from " + dsl.render(DSL.name(cutover.schema(), cutover.table()))
+                + " where " + dsl.render(DSL.name(cutover.column())) + " is null)");
+        sql.append(", (").append(NULL_INDEX).append(")");
+        binds.addAll(List.of(cutover.schema(), cutover.table(), cutover.column()));
+        if (observations) {
+            sql.append(", o.observed_at, o.null_count, o.baseline, o.verdict, o.latched from (select 1) one left join lateral "
+                    + "(select observed_at, null_count, baseline, verdict, latched from ")
+                    .append(dsl.render(DSL.name(stateSchema, StateReader.OBSERVATIONS)))
+                    .append(" where target = ? order by observed_at desc, id desc limit 1) o on true");
+            binds.add(cutover.subject());
+        } else {
+            sql.append(", null::timestamptz, null::bigint, null::bigint, null::text, null::boolean");
+        }
+    }
+
+    private static String stateSchema(Worker.Held held, Target t) {
+        return held.database().settings().stateSchema().orElse(t.cutover().schema());
     }
 
     /** none, NOT VALID, validated (a CHECK, the column still nullable) or NOT NULL. */
