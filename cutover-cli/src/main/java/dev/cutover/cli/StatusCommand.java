@@ -18,11 +18,12 @@ import org.jooq.impl.DSL;
 import picocli.CommandLine.Command;
 
 /**
- * {@code cutover status}: where each cutover stands. Per target: the column's catalog state
- * through the library's catalog API (one short transaction), then one read-only transaction
- * for the NULL count with the NULL index, the newest kept observation and the runs. Which
- * schemas keep observations or a journal is read once per database for the whole fleet, and
- * each fleet worker holds one connection per database for all its targets.
+ * {@code cutover status}: where each cutover stands. Per target the column's catalog state
+ * through the library's catalog API ({@code CutoverDatabase.column}, one short transaction);
+ * then, for up to 50 targets of one database together, one read-only transaction
+ * with one statement for their NULL counts, NULL indexes and newest observations, and the runs
+ * where a journal exists. Which schemas keep observations or a journal is read once per
+ * database, and each fleet worker holds one connection per database for all its targets.
  */
 @Command(name = "status", description = {"Where each cutover stands: the NULL count, the gate, the NOT NULL constraint, the "
         + "foreign key and the remediation runs.", "Exit 1 when NULL rows remain or the gate is NO_GO."})
