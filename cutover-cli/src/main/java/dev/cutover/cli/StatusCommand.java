@@ -47,8 +47,11 @@ final class StatusCommand extends BaseCommand {
     @Override
     public Integer call() {
         try (Session session = Session.open(common, env())) {
-            List<Session.Outcome> outcomes = session.forEachChunkOnWorkers(session.targets(), CHUNK,
-                    (chunk, w) -> status(session, chunk, w));
+            List<Target> targets = session.targets();
+            // at most 50 together, and small enough that every worker gets some
+            int chunk = Math.max(1, Math.min(CHUNK, (targets.size() + common.parallel - 1) / common.parallel));
+            List<Session.Outcome> outcomes = session.forEachChunkOnWorkers(targets, chunk,
+                    (c, w) -> status(session, c, w));
             return print(outcomes, "TARGET", "SUBJECT", "NULLS", "GATE", "CONSTRAINT", "FOREIGN KEY", "RUNS");
         }
     }
