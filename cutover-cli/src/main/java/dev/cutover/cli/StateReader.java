@@ -24,6 +24,10 @@ import org.jooq.impl.DSL;
 final class StateReader {
 
     static final String OBSERVATIONS = "cutover_observation";
+    /** The remediation journal's view. */
+    static final String JOURNAL = "cutover_journal";
+    /** The post-migration smoke latch's table. */
+    static final String SMOKE = "cutover_smoke";
 
     private StateReader() {
     }
@@ -31,21 +35,21 @@ final class StateReader {
     /** The newest observation of this cutover, if the table exists and has one. */
     static Optional<Map<String, Object>> lastObservation(CutoverDatabase db, NotNullCutover cutover) {
         String schema = stateSchema(db, cutover);
-        return read(db, dsl -> {
-            if (!exists(dsl, schema, OBSERVATIONS)) {
-                return Optional.empty();
-            }
-            Record r = dsl.resultQuery("""
-                    select observed_at, null_count, baseline, verdict, latched
-                    from {0} where target = {1} order by observed_at desc, id desc limit 1""",
-                    DSL.name(schema, OBSERVATIONS), DSL.val(cutover.subject())).fetchOne();
-            if (r == null) {
-                return Optional.empty();
-            }
-            return Optional.of(Json.object("verdict", r.get("verdict", String.class), "latched", r.get("latched", Boolean.class),
-                    "nullCount", r.get("null_count", Long.class), "baseline", r.get("baseline", Long.class),
-                    "observedAt", r.get("observed_at", java.time.OffsetDateTime.class).toInstant().toString()));
-        });
+        return read(db, dsl -> exists(dsl, schema, OBSERVATIONS) ? lastObservation(dsl, schema, cutover) : Optional.empty());
+    }
+
+    /** The newest observation of this cutover in {@code schema}'s observation table, which exists. */
+    static Optional<Map<String, Object>> lastObservation(DSLContext dsl, String schema, NotNullCutover cutover) {
+        Record r = dsl.resultQuery("""
+                select observed_at, null_count, baseline, verdict, latched
+                from {0} where target = {1} order by observed_at desc, id desc limit 1""",
+                DSL.name(schema, OBSERVATIONS), DSL.val(cutover.subject())).fetchOne();
+        if (r == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Json.object("verdict", r.get("verdict", String.class), "latched", r.get("latched", Boolean.class),
+                "nullCount", r.get("null_count", Long.class), "baseline", r.get("baseline", Long.class),
+                "observedAt", r.get("observed_at", java.time.OffsetDateTime.class).toInstant().toString()));
     }
 
     /** The remediation runs of this cutover, newest first (at most {@code limit}), as core reads them from the journal. */
