@@ -36,73 +36,109 @@ final class OneStatementBatches {
     }
 
     /**
-     * The whole batch in one statement, for a policy that gives every row the same value: read
-     * the next NULL keys, update those rows where still NULL, journal them, and return how many
-     * were read and changed, the last key read, and the first changed rows for the report.
+     * A batch of a policy that gives every row the same value, as a key range: find the key of
+     * the {@code batchSize}-th NULL row after {@code after} (the range's upper bound; none when
+     * fewer are left, and the range then runs to the end of the table), then, in one statement,
+     * update the range's rows where still NULL, journal them, and return how many changed, the
+     * last key changed, and the first changed rows for the report. The update walks the key's
+     * index over the range once, as a hand-written id-range loop does, instead of joining the
+     * rows read back to the table one by one.
      */
     BatchStatements.BatchResult constantBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
         List<Field<Object>> keys = target.keyFields();
-        int k = keys.size();
+        List<Object> upper = upperBound(dsl, after);
         String value = PlanCheck.literal(constant.value());
         String policy = PolicyTree.describe(plan.policy());
         int show = Math.max(0, plan.reportLimit() - reported);
-        List<QueryPart> join = new ArrayList<>();
-        List<QueryPart> lastDesc = new ArrayList<>();
-        List<QueryPart> lastAliases = new ArrayList<>();
-        List<QueryPart> shownFromU = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
-            join.add(DSL.condition("{0} = {1}", keys.get(i), DSL.field(DSL.name("cutover_b", "cutover_k" + i))));
-            lastDesc.add(DSL.field(DSL.name("cutover_k" + i)).desc());
-            lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
+        Condition range = target.column().isNull();
+        if (after != null) {
+            range = range.and(compare(keys, after, true));
+        }
+        if (upper != null) {
+            range = range.and(compare(keys, upper, false));
         }
         List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
         returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", owner.keyObject()));
         returning.add(DSL.field("{0}::text as cutover_new", target.column()));
+        List<QueryPart> shownFromU = new ArrayList<>();
         for (int i = 0; i < shown.size(); i++) {
             returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
             shownFromU.add(DSL.name("cutover_s" + i));
         }
+        List<QueryPart> lastDesc = new ArrayList<>();
+        List<QueryPart> lastAliases = new ArrayList<>();
         List<QueryPart> ascU = new ArrayList<>();
-        for (int i = 0; i < k; i++) {
+        for (int i = 0; i < keys.size(); i++) {
+            lastDesc.add(DSL.field(DSL.name("cutover_k" + i)).desc());
+            lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
             ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
         }
         Result<Record> result = dsl.resultQuery("""
-                with cutover_b as (
-                  select {0} from {1} where {2} order by {3} limit {4}
-                ), cutover_u as (
-                  update {1} set {5} = {6} from cutover_b where {7} and {8} is null
-                  returning {9}
-                ), cutover_j as ({10})
-                select (select count(*) from cutover_b)::int as cutover_read,
-                       (select count(*) from cutover_u)::int as cutover_changed, cutover_l.*, cutover_r.*
+                with cutover_u as (
+                  update {0} set {1} = {2} where {3}
+                  returning {4}
+                ), cutover_j as ({5})
+                select (select count(*) from cutover_u)::int as cutover_changed, cutover_l.*, cutover_r.*
                 from (select 1) cutover_one
-                left join lateral (select {11} from cutover_b order by {12} limit 1) cutover_l on true
-                left join lateral (select {13} from cutover_u order by {14} limit {15}) cutover_r on true""",
-                DSL.list(owner.keyAliases(true)), target.tableName(), owner.nullAfter(after),
-                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()),
-                DSL.name(cutover.column()), PlanCheck.typedValue(target, value),
-                DSL.and(join.stream().map(c -> (Condition) c).toList()),
-                target.column(), DSL.list(returning), owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases),
-                DSL.list(lastDesc), DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
-        return constantResult(result, after, value, policy, show);
+                left join lateral (select {6} from cutover_u order by {7} limit 1) cutover_l on true
+                left join lateral (select {8} from cutover_u order by {9} limit {10}) cutover_r on true""",
+                target.tableName(), DSL.name(cutover.column()), PlanCheck.typedValue(target, value), range, DSL.list(returning),
+                owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases), DSL.list(lastDesc),
+                DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
+        return constantResult(result, after, upper, value, policy, show);
     }
 
-    private BatchStatements.BatchResult constantResult(Result<Record> result, List<Object> after, String value, String policy,
-                                                       int show) {
+    /** The key of the {@code batchSize}-th NULL row after {@code after}, or {@code null} when fewer are left. */
+    private List<Object> upperBound(DSLContext dsl, List<Object> after) {
+        List<Field<Object>> keys = target.keyFields();
+        Record r = dsl.select(owner.keyAliases(true).stream().map(q -> (org.jooq.SelectFieldOrAsterisk) q).toList())
+                .from(target.table()).where(owner.nullAfter(after)).orderBy(keys.stream().map(Field::asc).toList())
+                .offset(DSL.inline(plan.batchSize() - 1)).limit(DSL.inline(1)).fetchOne();
+        if (r == null) {
+            return null;
+        }
+        List<Object> upper = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            upper.add(r.get(i));
+        }
+        return upper;
+    }
+
+    /** {@code key > bound} ({@code above}) or {@code key <= bound}, as a row comparison for a key of several columns. */
+    private static Condition compare(List<Field<Object>> keys, List<Object> bound, boolean above) {
+        if (keys.size() == 1) {
+            Field<Object> value = DSL.val(bound.get(0));
+            return above ? keys.get(0).gt(value) : keys.get(0).le(value);
+        }
+        var row = DSL.row(keys);
+        var values = DSL.row(bound.stream().map(DSL::val).toList());
+        return above ? row.gt(values) : row.le(values);
+    }
+
+    /**
+     * The batch's result. With an upper bound, the batch read {@code batchSize} NULL rows and the
+     * next starts after that bound; without one it ran to the end of the table, and the next (if
+     * rows were inserted meanwhile) starts after the last key it changed.
+     */
+    private BatchStatements.BatchResult constantResult(Result<Record> result, List<Object> after, List<Object> upper, String value,
+                                                       String policy, int show) {
         int k = target.keyColumns().size();
         Record first = result.get(0);
-        int read = first.get("cutover_read", Integer.class);
         int changed = first.get("cutover_changed", Integer.class);
-        List<Object> lastKey = after;
-        if (read > 0) {
-            lastKey = new ArrayList<>(k);
-            for (int i = 0; i < k; i++) {
-                lastKey.add(first.get("cutover_last" + i));
+        int read = upper != null ? Math.max(plan.batchSize(), changed) : changed;
+        List<Object> lastKey = upper;
+        if (upper == null) {
+            lastKey = after;
+            if (changed > 0) {
+                lastKey = new ArrayList<>(k);
+                for (int i = 0; i < k; i++) {
+                    lastKey.add(first.get("cutover_last" + i));
+                }
             }
         }
         String shownValue = owner.shownValue(value);
         List<RemediationReport.Change> changes = new ArrayList<>();
-        int offset = 2 + k;
+        int offset = 1 + k;
         for (Record r : result) {
             if (changes.size() < show && r.get(offset) != null) {
                 BatchStatements.Read row = owner.read(r, offset);
