@@ -38,15 +38,18 @@ final class OneStatementBatches {
     /**
      * A batch of a policy that gives every row the same value, as a key range: find the key of
      * the {@code batchSize}-th NULL row after {@code after} (the range's upper bound; none when
-     * fewer are left, and the range then runs to the end of the table), then, in one statement,
-     * update the range's rows where still NULL, journal them, and return how many changed, the
-     * last key changed, and the first changed rows for the report. The update walks the key's
-     * index over the range once, as a hand-written id-range loop does, instead of joining the
-     * rows read back to the table one by one.
+     * fewer are left, and the range then runs to the end of the table), then update the range's
+     * rows where still NULL, journal them, and return how many changed, the last key changed,
+     * and the first changed rows for the report. The update walks the key's index over the range
+     * once, as a hand-written id-range loop does, instead of joining the rows read back to the
+     * table one by one. With a key of one column it is all one statement (the bound in a CTE,
+     * the table's greatest key when there is none); a key of several columns takes a statement
+     * for the bound first.
      */
     BatchStatements.BatchResult constantBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
         List<Field<Object>> keys = target.keyFields();
-        List<Object> upper = upperBound(dsl, after);
+        boolean inline = keys.size() == 1;
+        List<Object> upper = inline ? null : upperBound(dsl, after);
         String value = PlanCheck.literal(constant.value());
         String policy = PolicyTree.describe(plan.policy());
         int show = Math.max(0, plan.reportLimit() - reported);
@@ -56,6 +59,9 @@ final class OneStatementBatches {
         }
         if (upper != null) {
             range = range.and(compare(keys, upper, false));
+        }
+        if (inline) {
+            range = range.and(keys.get(0).le(DSL.field("(select coalesce(cutover_hi, cutover_max) from cutover_h)")));
         }
         List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
         returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", owner.keyObject()));
@@ -74,18 +80,37 @@ final class OneStatementBatches {
             ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
         }
         Result<Record> result = dsl.resultQuery("""
-                with cutover_u as (
+                with cutover_h as ({11}), cutover_u as (
                   update {0} set {1} = {2} where {3}
                   returning {4}
                 ), cutover_j as ({5})
-                select (select count(*) from cutover_u)::int as cutover_changed, cutover_l.*, cutover_r.*
-                from (select 1) cutover_one
+                select (select count(*) from cutover_u)::int as cutover_changed, cutover_h.cutover_hi, cutover_l.*, cutover_r.*
+                from cutover_h
                 left join lateral (select {6} from cutover_u order by {7} limit 1) cutover_l on true
                 left join lateral (select {8} from cutover_u order by {9} limit {10}) cutover_r on true""",
                 target.tableName(), DSL.name(cutover.column()), PlanCheck.typedValue(target, value), range, DSL.list(returning),
                 owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases), DSL.list(lastDesc),
-                DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
+                DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show), bounds(inline, after)).fetch();
+        if (inline && result.get(0).get("cutover_hi") != null) {
+            upper = List.of(result.get(0).get("cutover_hi"));
+        }
         return constantResult(result, after, upper, value, policy, show);
+    }
+
+    /**
+     * The CTE {@code cutover_h} of a batch: with a key of one column, the key of the
+     * {@code batchSize}-th NULL row after {@code after} ({@code cutover_hi}, NULL when fewer are
+     * left) and the table's greatest key ({@code cutover_max}); otherwise one empty row.
+     */
+    private QueryPart bounds(boolean inline, List<Object> after) {
+        if (!inline) {
+            return DSL.sql("select null as cutover_hi");
+        }
+        Field<Object> key = target.keyFields().get(0);
+        return DSL.sql("select ({0}) as cutover_hi, ({1}) as cutover_max",
+                DSL.select(key).from(target.table()).where(owner.nullAfter(after)).orderBy(key.asc())
+                        .offset(DSL.inline(plan.batchSize() - 1)).limit(DSL.inline(1)),
+                DSL.select(key).from(target.table()).orderBy(key.desc()).limit(DSL.inline(1)));
     }
 
     /** The key of the {@code batchSize}-th NULL row after {@code after}, or {@code null} when fewer are left. */
@@ -138,7 +163,7 @@ final class OneStatementBatches {
         }
         String shownValue = owner.shownValue(value);
         List<RemediationReport.Change> changes = new ArrayList<>();
-        int offset = 1 + k;
+        int offset = 2 + k;
         for (Record r : result) {
             if (changes.size() < show && r.get(offset) != null) {
                 BatchStatements.Read row = owner.read(r, offset);
