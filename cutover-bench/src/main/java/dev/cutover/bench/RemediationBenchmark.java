@@ -386,10 +386,11 @@ public final class RemediationBenchmark {
         Result lambda = first(results, r -> r.kind() == Kind.LAMBDA);
         double lambdaPct = 100 * lambda.rowsPerSecond() / constant.rowsPerSecond();
         target(out, "lambda ≥ 50 % of constant (same batch)", String.format(Locale.ROOT, "%.0f %%", lambdaPct), lambdaPct >= 50);
-        Result worst = results.stream().filter(Result::engine).max((a, b) -> Double.compare(a.p99BatchMillis(), b.p99BatchMillis()))
-                .orElseThrow();
-        target(out, "p99 batch transaction ≤ 100 ms (every engine variant)",
-                String.format(Locale.ROOT, "at most %.1f ms (%s)", worst.p99BatchMillis(), worst.name()), worst.p99BatchMillis() <= 100);
+        List<String> over = results.stream().filter(r -> r.engine() && r.p99BatchMillis() > 100)
+                .map(r -> String.format(Locale.ROOT, "%s: %.1f ms", r.name(), r.p99BatchMillis())).toList();
+        long engines = results.stream().filter(Result::engine).count();
+        target(out, "p99 batch transaction ≤ 100 ms", over.isEmpty() ? "every engine variant"
+                : (engines - over.size()) + " of " + engines + " engine variants; over: " + String.join("; ", over), over.isEmpty());
         for (Result r : results) {
             if (r.kind() == Kind.CAPPED) {
                 target(out, "capped: writer p99 ≤ 2× its idle p99 (" + r.name() + ")", String.format(Locale.ROOT,
