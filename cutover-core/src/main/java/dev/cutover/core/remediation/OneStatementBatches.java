@@ -26,6 +26,10 @@ final class OneStatementBatches {
     private final Target target;
     private final NotNullCutover cutover;
     private final List<String> shown;
+    /** Rows per NULL row in a key range above which a batch reads the NULL keys instead of walking the range. */
+    static final int SPARSE_SPREAD = 20;
+    /** Whether the last batch found NULL rows sparse (see {@link #isSparse}). */
+    private boolean sparse;
 
     OneStatementBatches(BatchStatements owner, RemediationSettings plan, Target target) {
         this.owner = owner;
@@ -44,9 +48,36 @@ final class OneStatementBatches {
      * once, as a hand-written id-range loop does, instead of joining the rows read back to the
      * table one by one. With a key of one column it is all one statement (the bound in a CTE,
      * the table's greatest key when there is none); a key of several columns takes a statement
-     * for the bound first.
+     * for the bound first. The first batch of a round, and every batch after one that found the
+     * NULL rows sparse ({@link #isSparse}), reads the NULL keys and updates those instead.
      */
     BatchStatements.BatchResult constantBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
+        BatchStatements.BatchResult result = after == null || sparse ? joinBatch(dsl, constant, after, reported)
+                : rangeBatch(dsl, constant, after, reported);
+        sparse = isSparse(after, result.lastKey());
+        return result;
+    }
+
+    /**
+     * Whether the last batch's key range held more than {@link #SPARSE_SPREAD} rows per NULL row
+     * it read, as far as an integer key tells (the first batch's range counted from 0); the next
+     * batch then reads the NULL keys and updates them one by one instead of walking the range a
+     * second time. Only the speed depends on this guess, never what a batch changes.
+     */
+    private boolean isSparse(List<Object> after, List<Object> last) {
+        if (last == null || last.size() != 1 || !isInteger(last.get(0)) || (after != null && !isInteger(after.get(0)))) {
+            return false;
+        }
+        long from = after == null ? 0 : ((Number) after.get(0)).longValue();
+        return ((Number) last.get(0)).longValue() - from > (long) SPARSE_SPREAD * plan.batchSize();
+    }
+
+    private static boolean isInteger(Object key) {
+        return key instanceof Long || key instanceof Integer || key instanceof Short;
+    }
+
+    /** A batch of a constant policy as a key range (see {@link #constantBatch}). */
+    private BatchStatements.BatchResult rangeBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
         List<Field<Object>> keys = target.keyFields();
         boolean inline = keys.size() == 1;
         List<Object> upper = inline ? null : upperBound(dsl, after);
@@ -159,6 +190,87 @@ final class OneStatementBatches {
                 for (int i = 0; i < k; i++) {
                     lastKey.add(first.get("cutover_last" + i));
                 }
+            }
+        }
+        String shownValue = owner.shownValue(value);
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        int offset = 2 + k;
+        for (Record r : result) {
+            if (changes.size() < show && r.get(offset) != null) {
+                BatchStatements.Read row = owner.read(r, offset);
+                changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()), shownValue,
+                        policy));
+            }
+        }
+        return new BatchStatements.BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes,
+                List.of());
+    }
+
+
+    /**
+     * A constant policy's batch where NULL rows are sparse, in one statement: read the next NULL
+     * keys, update those rows where still NULL (one primary-key probe each), journal them, and
+     * return how many were read and changed, the last key read, and the first changed rows for
+     * the report. A key range would make the update walk again every row the read walked past.
+     */
+    private BatchStatements.BatchResult joinBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
+        List<Field<Object>> keys = target.keyFields();
+        int k = keys.size();
+        String value = PlanCheck.literal(constant.value());
+        String policy = PolicyTree.describe(plan.policy());
+        int show = Math.max(0, plan.reportLimit() - reported);
+        List<QueryPart> join = new ArrayList<>();
+        List<QueryPart> lastDesc = new ArrayList<>();
+        List<QueryPart> lastAliases = new ArrayList<>();
+        List<QueryPart> shownFromU = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            join.add(DSL.condition("{0} = {1}", keys.get(i), DSL.field(DSL.name("cutover_b", "cutover_k" + i))));
+            lastDesc.add(DSL.field(DSL.name("cutover_k" + i)).desc());
+            lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
+        }
+        List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
+        returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", owner.keyObject()));
+        returning.add(DSL.field("{0}::text as cutover_new", target.column()));
+        for (int i = 0; i < shown.size(); i++) {
+            returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
+            shownFromU.add(DSL.name("cutover_s" + i));
+        }
+        List<QueryPart> ascU = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
+        }
+        Result<Record> result = dsl.resultQuery("""
+                with cutover_b as (
+                  select {0} from {1} where {2} order by {3} limit {4}
+                ), cutover_u as (
+                  update {1} set {5} = {6} from cutover_b where {7} and {8} is null
+                  returning {9}
+                ), cutover_j as ({10})
+                select (select count(*) from cutover_b)::int as cutover_read,
+                       (select count(*) from cutover_u)::int as cutover_changed, cutover_l.*, cutover_r.*
+                from (select 1) cutover_one
+                left join lateral (select {11} from cutover_b order by {12} limit 1) cutover_l on true
+                left join lateral (select {13} from cutover_u order by {14} limit {15}) cutover_r on true""",
+                DSL.list(owner.keyAliases(true)), target.tableName(), owner.nullAfter(after),
+                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()),
+                DSL.name(cutover.column()), PlanCheck.typedValue(target, value),
+                DSL.and(join.stream().map(c -> (Condition) c).toList()),
+                target.column(), DSL.list(returning), owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases),
+                DSL.list(lastDesc), DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
+        return joinResult(result, after, value, policy, show);
+    }
+
+    private BatchStatements.BatchResult joinResult(Result<Record> result, List<Object> after, String value, String policy,
+                                                   int show) {
+        int k = target.keyColumns().size();
+        Record first = result.get(0);
+        int read = first.get("cutover_read", Integer.class);
+        int changed = first.get("cutover_changed", Integer.class);
+        List<Object> lastKey = after;
+        if (read > 0) {
+            lastKey = new ArrayList<>(k);
+            for (int i = 0; i < k; i++) {
+                lastKey.add(first.get("cutover_last" + i));
             }
         }
         String shownValue = owner.shownValue(value);
