@@ -17,14 +17,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * The application writing while a benchmark runs: inserts one row per interval on its own
- * connection (autocommit) and records each insert's latency. It runs as a separate JVM, as an
- * application would, so the benchmarked code's garbage collection and JIT never pause it.
+ * The application writing while a benchmark runs: one or more writer threads, each inserting
+ * rows on its own connection (autocommit), one per interval or, with an interval of 0, flat out,
+ * and recording each insert's latency. It runs as a separate JVM, as an application would, so
+ * the benchmarked code's garbage collection and JIT never pause it.
  *
  * <p>{@link #start} launches it; {@link #measure} records the latencies of one window.
  *
  * <pre>{@code
- * try (ConcurrentWriter writer = ConcurrentWriter.start(url, "insert into t (v) values (1)", 5)) {
+ * try (ConcurrentWriter writer = ConcurrentWriter.start(url, "insert into t (v) values (1)", 4, 0)) {
  *     List<Long> idle = writer.measure(() -> Thread.sleep(5_000));
  *     List<Long> during = writer.measure(() -> runTheWork());
  * }
@@ -48,11 +49,14 @@ final class ConcurrentWriter implements AutoCloseable {
         this.replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 
-    /** Starts a writer JVM that runs {@code insertSql} every {@code intervalMillis} while a window is open. */
-    static ConcurrentWriter start(String url, String insertSql, int intervalMillis) throws IOException {
+    /**
+     * Starts a writer JVM whose {@code writers} threads run {@code insertSql} every
+     * {@code intervalMillis} (0: flat out) while a window is open.
+     */
+    static ConcurrentWriter start(String url, String insertSql, int writers, int intervalMillis) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
-                ConcurrentWriter.class.getName(), url, insertSql, Integer.toString(intervalMillis))
+        Process process = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                ConcurrentWriter.class.getName(), url, insertSql, Integer.toString(writers), Integer.toString(intervalMillis))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         ConcurrentWriter writer = new ConcurrentWriter(process);
         writer.expect("ready");
@@ -106,14 +110,22 @@ final class ConcurrentWriter implements AutoCloseable {
         }
     }
 
-    /** The writer process: {@code url insertSql intervalMillis}; commands on stdin, replies on stdout. */
+    /** The writer process: {@code url insertSql writers intervalMillis}; commands on stdin, replies on stdout. */
     public static void main(String[] args) throws Exception {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(args[0]);
         String sql = args[1];
-        int interval = Integer.parseInt(args[2]);
+        int writers = Integer.parseInt(args[2]);
+        int interval = Integer.parseInt(args[3]);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(sql)) {
+        List<Connection> connections = new ArrayList<>();
+        List<PreparedStatement> inserts = new ArrayList<>();
+        try {
+            for (int i = 0; i < writers; i++) {
+                Connection c = dataSource.getConnection();
+                connections.add(c);
+                inserts.add(c.prepareStatement(sql));
+            }
             System.out.println("ready");
             System.out.flush();
             String command;
@@ -121,24 +133,42 @@ final class ConcurrentWriter implements AutoCloseable {
                 if (!command.equals("begin")) {
                     throw new IllegalArgumentException("unknown command " + command);
                 }
-                AtomicBoolean stop = new AtomicBoolean();
-                List<Long> latencies = new ArrayList<>();
-                Thread writing = new Thread(() -> write(insert, interval, stop, latencies), "writer");
-                writing.start();
-                System.out.println("writing");
-                System.out.flush();
-                String end = in.readLine();
-                stop.set(true);
-                writing.join();
-                if (!"end".equals(end)) {
-                    throw new IllegalArgumentException("expected end, got " + end);
-                }
-                StringBuilder line = new StringBuilder("latencies");
-                latencies.forEach(l -> line.append(' ').append(l));
-                System.out.println(line);
-                System.out.flush();
+                window(in, inserts, interval);
+            }
+        } finally {
+            for (Connection c : connections) {
+                c.close();
             }
         }
+    }
+
+    /** One window: every writer writes until "end"; then all their latencies go out on one line. */
+    private static void window(BufferedReader in, List<PreparedStatement> inserts, int interval) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<List<Long>> latencies = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < inserts.size(); i++) {
+            List<Long> mine = new ArrayList<>();
+            latencies.add(mine);
+            PreparedStatement insert = inserts.get(i);
+            Thread t = new Thread(() -> write(insert, interval, stop, mine), "writer-" + i);
+            threads.add(t);
+            t.start();
+        }
+        System.out.println("writing");
+        System.out.flush();
+        String end = in.readLine();
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!"end".equals(end)) {
+            throw new IllegalArgumentException("expected end, got " + end);
+        }
+        StringBuilder line = new StringBuilder("latencies");
+        latencies.forEach(l -> l.forEach(x -> line.append(' ').append(x)));
+        System.out.println(line);
+        System.out.flush();
     }
 
     private static void write(PreparedStatement insert, int interval, AtomicBoolean stop, List<Long> latencies) {
@@ -147,7 +177,9 @@ final class ConcurrentWriter implements AutoCloseable {
                 long start = System.nanoTime();
                 insert.executeUpdate();
                 latencies.add(System.nanoTime() - start);
-                Thread.sleep(interval);
+                if (interval > 0) {
+                    Thread.sleep(interval);
+                }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the writer's insert failed", e);

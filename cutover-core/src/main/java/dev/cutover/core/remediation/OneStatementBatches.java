@@ -26,6 +26,10 @@ final class OneStatementBatches {
     private final Target target;
     private final NotNullCutover cutover;
     private final List<String> shown;
+    /** Rows per NULL row in a key range above which a batch reads the NULL keys instead of walking the range. */
+    static final int SPARSE_SPREAD = 20;
+    /** Whether the last batch found NULL rows sparse (see {@link #isSparse}). */
+    private boolean sparse;
 
     OneStatementBatches(BatchStatements owner, RemediationSettings plan, Target target) {
         this.owner = owner;
@@ -36,11 +40,180 @@ final class OneStatementBatches {
     }
 
     /**
-     * The whole batch in one statement, for a policy that gives every row the same value: read
-     * the next NULL keys, update those rows where still NULL, journal them, and return how many
-     * were read and changed, the last key read, and the first changed rows for the report.
+     * A batch of a policy that gives every row the same value, as a key range: find the key of
+     * the {@code batchSize}-th NULL row after {@code after} (the range's upper bound; none when
+     * fewer are left, and the range then runs to the end of the table), then update the range's
+     * rows where still NULL, journal them, and return how many changed, the last key changed,
+     * and the first changed rows for the report. The update walks the key's index over the range
+     * once, as a hand-written id-range loop does, instead of joining the rows read back to the
+     * table one by one. With a key of one column it is all one statement (the bound in a CTE,
+     * the table's greatest key when there is none); a key of several columns takes a statement
+     * for the bound first. The first batch of a round, and every batch after one that found the
+     * NULL rows sparse ({@link #isSparse}), reads the NULL keys and updates those instead.
      */
     BatchStatements.BatchResult constantBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
+        BatchStatements.BatchResult result = after == null || sparse ? joinBatch(dsl, constant, after, reported)
+                : rangeBatch(dsl, constant, after, reported);
+        sparse = isSparse(after, result.lastKey());
+        return result;
+    }
+
+    /**
+     * Whether the last batch's key range held more than {@link #SPARSE_SPREAD} rows per NULL row
+     * it read, as far as an integer key tells (the first batch's range counted from 0); the next
+     * batch then reads the NULL keys and updates them one by one instead of walking the range a
+     * second time. Only the speed depends on this guess, never what a batch changes.
+     */
+    private boolean isSparse(List<Object> after, List<Object> last) {
+        if (last == null || last.size() != 1 || !isInteger(last.get(0)) || (after != null && !isInteger(after.get(0)))) {
+            return false;
+        }
+        long from = after == null ? 0 : ((Number) after.get(0)).longValue();
+        return ((Number) last.get(0)).longValue() - from > (long) SPARSE_SPREAD * plan.batchSize();
+    }
+
+    private static boolean isInteger(Object key) {
+        return key instanceof Long || key instanceof Integer || key instanceof Short;
+    }
+
+    /** A batch of a constant policy as a key range (see {@link #constantBatch}). */
+    private BatchStatements.BatchResult rangeBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
+        List<Field<Object>> keys = target.keyFields();
+        boolean inline = keys.size() == 1;
+        List<Object> upper = inline ? null : upperBound(dsl, after);
+        String value = PlanCheck.literal(constant.value());
+        String policy = PolicyTree.describe(plan.policy());
+        int show = Math.max(0, plan.reportLimit() - reported);
+        Condition range = target.column().isNull();
+        if (after != null) {
+            range = range.and(compare(keys, after, true));
+        }
+        if (upper != null) {
+            range = range.and(compare(keys, upper, false));
+        }
+        if (inline) {
+            range = range.and(keys.get(0).le(DSL.field("(select coalesce(cutover_hi, cutover_max) from cutover_h)")));
+        }
+        List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
+        returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", owner.keyObject()));
+        returning.add(DSL.field("{0}::text as cutover_new", target.column()));
+        List<QueryPart> shownFromU = new ArrayList<>();
+        for (int i = 0; i < shown.size(); i++) {
+            returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
+            shownFromU.add(DSL.name("cutover_s" + i));
+        }
+        List<QueryPart> lastDesc = new ArrayList<>();
+        List<QueryPart> lastAliases = new ArrayList<>();
+        List<QueryPart> ascU = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            lastDesc.add(DSL.field(DSL.name("cutover_k" + i)).desc());
+            lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
+            ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
+        }
+        Result<Record> result = dsl.resultQuery("""
+                with cutover_h as ({11}), cutover_u as (
+                  update {0} set {1} = {2} where {3}
+                  returning {4}
+                ), cutover_j as ({5})
+                select (select count(*) from cutover_u)::int as cutover_changed, cutover_h.cutover_hi, cutover_l.*, cutover_r.*
+                from cutover_h
+                left join lateral (select {6} from cutover_u order by {7} limit 1) cutover_l on true
+                left join lateral (select {8} from cutover_u order by {9} limit {10}) cutover_r on true""",
+                target.tableName(), DSL.name(cutover.column()), PlanCheck.typedValue(target, value), range, DSL.list(returning),
+                owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases), DSL.list(lastDesc),
+                DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show), bounds(inline, after)).fetch();
+        if (inline && result.get(0).get("cutover_hi") != null) {
+            upper = List.of(result.get(0).get("cutover_hi"));
+        }
+        return constantResult(result, after, upper, value, policy, show);
+    }
+
+    /**
+     * The CTE {@code cutover_h} of a batch: with a key of one column, the key of the
+     * {@code batchSize}-th NULL row after {@code after} ({@code cutover_hi}, NULL when fewer are
+     * left) and the table's greatest key ({@code cutover_max}); otherwise one empty row.
+     */
+    private QueryPart bounds(boolean inline, List<Object> after) {
+        if (!inline) {
+            return DSL.sql("select null as cutover_hi");
+        }
+        Field<Object> key = target.keyFields().get(0);
+        return DSL.sql("select ({0}) as cutover_hi, ({1}) as cutover_max",
+                DSL.select(key).from(target.table()).where(owner.nullAfter(after)).orderBy(key.asc())
+                        .offset(DSL.inline(plan.batchSize() - 1)).limit(DSL.inline(1)),
+                DSL.select(key).from(target.table()).orderBy(key.desc()).limit(DSL.inline(1)));
+    }
+
+    /** The key of the {@code batchSize}-th NULL row after {@code after}, or {@code null} when fewer are left. */
+    private List<Object> upperBound(DSLContext dsl, List<Object> after) {
+        List<Field<Object>> keys = target.keyFields();
+        Record r = dsl.select(owner.keyAliases(true).stream().map(q -> (org.jooq.SelectFieldOrAsterisk) q).toList())
+                .from(target.table()).where(owner.nullAfter(after)).orderBy(keys.stream().map(Field::asc).toList())
+                .offset(DSL.inline(plan.batchSize() - 1)).limit(DSL.inline(1)).fetchOne();
+        if (r == null) {
+            return null;
+        }
+        List<Object> upper = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            upper.add(r.get(i));
+        }
+        return upper;
+    }
+
+    /** {@code key > bound} ({@code above}) or {@code key <= bound}, as a row comparison for a key of several columns. */
+    private static Condition compare(List<Field<Object>> keys, List<Object> bound, boolean above) {
+        if (keys.size() == 1) {
+            Field<Object> value = DSL.val(bound.get(0));
+            return above ? keys.get(0).gt(value) : keys.get(0).le(value);
+        }
+        var row = DSL.row(keys);
+        var values = DSL.row(bound.stream().map(DSL::val).toList());
+        return above ? row.gt(values) : row.le(values);
+    }
+
+    /**
+     * The batch's result. With an upper bound, the batch read {@code batchSize} NULL rows and the
+     * next starts after that bound; without one it ran to the end of the table, and the next (if
+     * rows were inserted meanwhile) starts after the last key it changed.
+     */
+    private BatchStatements.BatchResult constantResult(Result<Record> result, List<Object> after, List<Object> upper, String value,
+                                                       String policy, int show) {
+        int k = target.keyColumns().size();
+        Record first = result.get(0);
+        int changed = first.get("cutover_changed", Integer.class);
+        int read = upper != null ? Math.max(plan.batchSize(), changed) : changed;
+        List<Object> lastKey = upper;
+        if (upper == null) {
+            lastKey = after;
+            if (changed > 0) {
+                lastKey = new ArrayList<>(k);
+                for (int i = 0; i < k; i++) {
+                    lastKey.add(first.get("cutover_last" + i));
+                }
+            }
+        }
+        String shownValue = owner.shownValue(value);
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        int offset = 2 + k;
+        for (Record r : result) {
+            if (changes.size() < show && r.get(offset) != null) {
+                BatchStatements.Read row = owner.read(r, offset);
+                changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()), shownValue,
+                        policy));
+            }
+        }
+        return new BatchStatements.BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes,
+                List.of());
+    }
+
+
+    /**
+     * A constant policy's batch where NULL rows are sparse, in one statement: read the next NULL
+     * keys, update those rows where still NULL (one primary-key probe each), journal them, and
+     * return how many were read and changed, the last key read, and the first changed rows for
+     * the report. A key range would make the update walk again every row the read walked past.
+     */
+    private BatchStatements.BatchResult joinBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
         List<Field<Object>> keys = target.keyFields();
         int k = keys.size();
         String value = PlanCheck.literal(constant.value());
@@ -84,11 +257,11 @@ final class OneStatementBatches {
                 DSL.and(join.stream().map(c -> (Condition) c).toList()),
                 target.column(), DSL.list(returning), owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases),
                 DSL.list(lastDesc), DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
-        return constantResult(result, after, value, policy, show);
+        return joinResult(result, after, value, policy, show);
     }
 
-    private BatchStatements.BatchResult constantResult(Result<Record> result, List<Object> after, String value, String policy,
-                                                       int show) {
+    private BatchStatements.BatchResult joinResult(Result<Record> result, List<Object> after, String value, String policy,
+                                                   int show) {
         int k = target.keyColumns().size();
         Record first = result.get(0);
         int read = first.get("cutover_read", Integer.class);
