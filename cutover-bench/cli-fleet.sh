@@ -6,13 +6,14 @@
 #
 #   cutover-bench/cli-fleet.sh                        # server at 127.0.0.1:5432, user postgres
 #   cutover-bench/cli-fleet.sh --sizes 10,100 --runs 1
+#   cutover-bench/cli-fleet.sh --java-opts '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC'   # JVM options for the command
 #
 # Needs psql and the jar: mvn -B -pl cutover-cli -am package -DskipTests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 host=127.0.0.1; port=5432; user=postgres
-sizes=10,100,1000; runs=3; rows=10000
+sizes=10,100,1000; runs=3; rows=10000; java_opts=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --host) host="$2"; shift 2 ;;
@@ -21,7 +22,8 @@ while [ $# -gt 0 ]; do
     --sizes) sizes="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
     --rows) rows="$2"; shift 2 ;;
-    *) echo "unknown option $1 (use --host, --port, --user, --sizes 10,100,1000, --runs N, --rows N)" >&2; exit 2 ;;
+    --java-opts) java_opts="$2"; shift 2 ;;
+    *) echo "unknown option $1 (use --host, --port, --user, --sizes 10,100,1000, --runs N, --rows N, --java-opts '...')" >&2; exit 2 ;;
   esac
 done
 [ -f cutover-cli/target/cutover.jar ] || { echo "cutover-cli/target/cutover.jar is missing: mvn -B -pl cutover-cli -am package -DskipTests" >&2; exit 2; }
@@ -56,7 +58,8 @@ SQL
     for _ in $(seq 1 "$runs"); do
       start=$(date +%s.%N)
       code=0
-      java -jar "$jar" status --url "$url" --table users --column org_id --schemas 'tenant_%' --parallel "$p" --json \
+      # shellcheck disable=SC2086
+      java $java_opts -jar "$jar" status --url "$url" --table users --column org_id --schemas 'tenant_%' --parallel "$p" --json \
         > "$work/fleet-$n-$p.json" || code=$?
       end=$(date +%s.%N)
       [ "$code" = 1 ] || { echo "status exited $code (expected 1: NULL rows remain)" >&2; exit 1; }

@@ -51,7 +51,8 @@ record CliConfig(List<CutoverSpec> cutovers, List<String> targets, Optional<Dura
                 String rest = m.group(2);
                 if (!known(rest)) {
                     throw CliException.usage("Unknown configuration key " + key + ": a cutover takes "
-                            + String.join(", ", CUTOVER_KEYS) + " and remediation.policies[N].constant|lookup|sql");
+                            + String.join(", ", CUTOVER_KEYS) + ", " + String.join(", ", PreflightSpec.KEYS)
+                            + ", preflight.smoke[N].name|url|command and remediation.policies[N].constant|lookup|sql");
                 }
                 indexes.add(Integer.parseInt(m.group(1)));
             } else if (!TOP_KEYS.contains(base(key))) {
@@ -84,7 +85,8 @@ record CliConfig(List<CutoverSpec> cutovers, List<String> targets, Optional<Dura
     }
 
     private static boolean known(String rest) {
-        return CUTOVER_KEYS.contains(base(rest)) || POLICY.matcher(rest).matches();
+        return CUTOVER_KEYS.contains(base(rest)) || PreflightSpec.KEYS.contains(rest) || POLICY.matcher(rest).matches()
+                || PreflightSpec.SMOKE_KEY.matcher(rest).matches();
     }
 
     /** {@code inspect[2]} is {@code inspect}. */
@@ -152,7 +154,8 @@ record CliConfig(List<CutoverSpec> cutovers, List<String> targets, Optional<Dura
                 opt(keys, p + ".baseline").map(v -> number(p + ".baseline", v)).orElse(0L),
                 opt(keys, p + ".preflight.reconciliation-sql"), policies,
                 opt(keys, p + ".remediation.batch-size").map(v -> (int) number(p + ".remediation.batch-size", v)),
-                opt(keys, p + ".remediation.max-rows-per-second").map(v -> (int) number(p + ".remediation.max-rows-per-second", v)));
+                opt(keys, p + ".remediation.max-rows-per-second").map(v -> (int) number(p + ".remediation.max-rows-per-second", v)),
+                PreflightSpec.read(keys, p));
     }
 
     private static String required(Map<String, String> keys, String key) {

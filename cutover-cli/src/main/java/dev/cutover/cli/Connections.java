@@ -76,6 +76,14 @@ final class Connections implements AutoCloseable {
         return db;
     }
 
+    /** A database over the given data source (a fleet worker's held connection), with this command's settings. */
+    CutoverDatabase database(javax.sql.DataSource dataSource) {
+        CutoverDatabase.Builder b = CutoverDatabase.builder(dataSource);
+        probeTimeout.ifPresent(b::probeTimeout);
+        stateSchema.ifPresent(b::stateSchema);
+        return b.build();
+    }
+
     synchronized HikariDataSource pool(String url) {
         HikariDataSource pool = pools.get(url);
         if (pool != null) {

@@ -18,7 +18,7 @@ record CutoverSpec(String prefix, String table, String column, String schema, Li
                    Optional<String> refSchema, Optional<String> refTable, Optional<String> refColumn, Optional<String> onDelete,
                    Optional<String> foreignKey, List<String> inspect, Optional<String> newestFirstBy, List<String> sensitive,
                    long baseline, Optional<String> reconciliationSql, List<Policy> policies, Optional<Integer> batchSize,
-                   Optional<Integer> maxRowsPerSecond) {
+                   Optional<Integer> maxRowsPerSecond, PreflightSpec preflight) {
 
     /** A remediation policy from configuration: {@code constant}, {@code lookup} or {@code sql}. */
     record Policy(String key, String kind, String value) {

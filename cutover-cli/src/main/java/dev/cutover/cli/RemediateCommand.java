@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
         + "(cutover.cutovers[N].remediation.policies: constant, lookup or sql, tried in order), in batches, journaled so that "
         + "'cutover undo RUN_ID' restores them.",
         "Ctrl-C stops after the batch in flight and prints the command that goes on.",
+        "Over a fleet (several --url, --targets-file or --schemas): one target at a time unless --parallel N, stopping at the "
+                + "first failure unless --keep-going, then a summary of what happened where.",
         "Exit 0 when no NULL row remains (or after a dry run), 1 when some remain."})
 final class RemediateCommand extends BaseCommand {
 
@@ -32,6 +34,10 @@ final class RemediateCommand extends BaseCommand {
     @Option(names = "--max-rows-per-second", paramLabel = "N", description = "Rate cap (default: configured, else none).")
     Integer maxRowsPerSecond;
 
+    @Option(names = "--keep-going", description = "Over a fleet: go on with the next targets after one failed (default: stop "
+            + "starting new ones at the first failure).")
+    boolean keepGoing;
+
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
             description = "auto (a bar on a terminal, plain lines otherwise), bar, plain or none (default: ${DEFAULT-VALUE}).")
     String progress;
@@ -45,35 +51,67 @@ final class RemediateCommand extends BaseCommand {
             throw CliException.usage("--progress must be auto, bar, plain or none, but was " + progress);
         }
         try (Session session = Session.open(common, env())) {
-            Target t = session.single("remediate");
-            CutoverDatabase db = t.database(session.connections);
-            Remediation.Builder b = Remediation.builder(db, t.cutover()).policy(t.spec().policy()).dryRun(dryRun);
-            Integer size = batchSize != null ? batchSize : t.spec().batchSize().orElse(null);
-            if (size != null) {
-                b.batchSize(size);
+            List<Target> targets = session.changeTargets("remediate");
+            if (!session.fleet()) {
+                return single(session, targets.get(0), mode);
             }
-            Integer rate = maxRowsPerSecond != null ? maxRowsPerSecond : t.spec().maxRowsPerSecond().orElse(null);
-            if (rate != null) {
-                b.maxRowsPerSecond(rate);
+            List<FleetRun.Result> results = FleetRun.run(session, targets, common.parallel, keepGoing, t -> {
+                RemediationReport report = builder(session, t).build().run();
+                int code = code(report);
+                err().println(t.label() + ": " + report.outcome() + ", " + report.assigned() + (report.dryRun() ? " would be" : "")
+                        + " assigned, " + report.remaining() + " NULL rows remain (run " + report.runId() + ")");
+                err().flush();
+                return new Session.Outcome(t, code, json(t, report, code), summary(report), List.of(report.outcome() + ", "
+                        + report.assigned() + (report.dryRun() ? " would be" : "") + " assigned, " + report.skipped()
+                        + " skipped, " + report.remaining() + " remain, run " + report.runId()));
+            });
+            if (common.json) {
+                Json.print(out(), FleetRun.json(results, keepGoing));
+            } else {
+                out().println(FleetRun.text(results, keepGoing));
+                out().flush();
             }
-            long total = db.probe(t.cutover()).count();
-            PrintStream terminal = System.err;
-            try (Progress bar = Progress.open(mode, err(), terminal, "Remediating " + t.cutover().table(), total);
-                 StopAfterBatch stop = new StopAfterBatch(last -> stopped(bar, t, last))) {
-                b.onEvent(bar::on).onEvent(stop::on);
-                Remediation remediation = b.build();
-                RemediationReport report = remediation.run();
-                bar.close();
-                int code = report.outcome() == RemediationReport.Outcome.COMPLETE
-                        || report.outcome() == RemediationReport.Outcome.DRY_RUN ? ExitCodes.OK : ExitCodes.FAILED;
-                if (common.json) {
-                    Json.print(out(), json(t, report, code));
-                } else {
-                    out().println(summary(report));
-                    out().flush();
-                }
-                return code;
+            return FleetRun.exitCode(results);
+        }
+    }
+
+    private Remediation.Builder builder(Session session, Target t) {
+        CutoverDatabase db = t.database(session.connections);
+        Remediation.Builder b = Remediation.builder(db, t.cutover()).policy(t.spec().policy()).dryRun(dryRun);
+        Integer size = batchSize != null ? batchSize : t.spec().batchSize().orElse(null);
+        if (size != null) {
+            b.batchSize(size);
+        }
+        Integer rate = maxRowsPerSecond != null ? maxRowsPerSecond : t.spec().maxRowsPerSecond().orElse(null);
+        if (rate != null) {
+            b.maxRowsPerSecond(rate);
+        }
+        return b;
+    }
+
+    private static int code(RemediationReport report) {
+        return report.outcome() == RemediationReport.Outcome.COMPLETE || report.outcome() == RemediationReport.Outcome.DRY_RUN
+                ? ExitCodes.OK : ExitCodes.FAILED;
+    }
+
+    private int single(Session session, Target t, Progress.Mode mode) {
+        Remediation.Builder b = builder(session, t);
+        long total = t.database(session.connections).probe(t.cutover()).count();
+        PrintStream terminal = System.err;
+        try (Progress bar = Progress.open(mode, err(), terminal, "Remediating " + t.cutover().table(), total);
+             StopAfterBatch stop = new StopAfterBatch(last -> stopped(bar, t, last))) {
+            b.onEvent(bar::on).onEvent(stop::on);
+            Remediation remediation = b.build();
+            RemediationReport report = remediation.run();
+            bar.close();
+            int code = code(report);
+            if (common.json) {
+                Json.print(out(), json(t, report, code));
+            } else {
+                out().println(summary(report));
+                out().flush();
             }
+            return code;
         }
     }
 

@@ -139,4 +139,30 @@ class StatusCommandTest {
         assertThat(text.out().lines().toList()).hasSize(5);
         assertThat(text.out()).startsWith("TARGET").contains("tenant_b.users.org_id").contains("3 targets, 2 ok, 1 not ok");
     }
+
+    @Test
+    void fleetKeepsEachTargetsOwnObservationsRunsAndErrors() {
+        for (String tenant : List.of("tenant_a", "tenant_b", "tenant_c")) {
+            fx.db.execute("create schema " + tenant + "; create table " + tenant + ".users (id bigint primary key"
+                    + (tenant.equals("tenant_c") ? "" : ", org_id bigint") + ");");
+        }
+        fx.db.execute("insert into tenant_a.users values (1, 1); insert into tenant_b.users values (1, null), (2, null);");
+        assertThat(fx.run("watch", "--table", "users", "--column", "org_id", "--schema", "tenant_b", "--once").exitCode())
+                .isEqualTo(1);
+        fx.db.execute("update tenant_b.users set org_id = 1");
+
+        CliFixture.Result r = fx.run("status", "--table", "users", "--column", "org_id", "--schemas", "tenant_%", "--json");
+
+        JsonNode json = r.json();
+        assertThat(json).hasSize(3);
+        assertThat(json.get(0).get("gate").get("from").asText()).isEqualTo("count");
+        assertThat(json.get(0).get("exitCode").asInt()).isZero();
+        assertThat(json.get(1).get("nulls").asLong()).isZero();
+        assertThat(json.get(1).get("gate").get("from").asText()).isEqualTo("observations");
+        assertThat(json.get(1).get("gate").get("verdict").asText()).isEqualTo("NO_GO");
+        assertThat(json.get(1).get("exitCode").asInt()).isEqualTo(1);
+        assertThat(json.get(2).get("exitCode").asInt()).isEqualTo(2);
+        assertThat(json.get(2).get("error").asText()).contains("org_id").contains("tenant_c.users");
+        assertThat(r.exitCode()).isEqualTo(2);
+    }
 }
