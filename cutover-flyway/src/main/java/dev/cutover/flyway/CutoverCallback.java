@@ -246,6 +246,15 @@ public final class CutoverCallback implements Callback {
             } else {
                 guard.failed(context);
             }
+        } else if (migrations != null && !isCutover(info)) {
+            // Before the cutover migration: once the column is enforced for new rows, that is guarded too.
+            if (before) {
+                guard.beforeEnforced(info, context, database(context));
+            } else if (after) {
+                guard.afterEnforced(info, context, database(context));
+            } else {
+                guard.failed(context);
+            }
         }
     }
 
@@ -312,6 +321,13 @@ public final class CutoverCallback implements Callback {
 
     private void beforeCutover(MigrationInfo info, Context context) {
         String migration = name(info);
+        if (isEnforceMigration(info, context)) {
+            throw new CutoverMigrationException(CutoverMigrationException.Reason.NO_SUCH_MIGRATION, migration, "Migration "
+                    + migration + " is an EnforceNotNullMigration (" + info.getScript() + "): it enforces NOT NULL for new rows of "
+                    + cutover.subject() + " while NULLs remain, so it is not the cutover migration the callback gates. Nothing was "
+                    + "migrated. Configure the callback with the version of the migration that finishes the cutover (a "
+                    + "NotNullCutoverMigration, or the SQL that validates), then re-run.");
+        }
         CutoverDatabase db = database(context);
         NullProbe probe = db.probe(cutover);
         if (probe.exists()) {
@@ -388,6 +404,20 @@ public final class CutoverCallback implements Callback {
         LOG.atInfo().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
                 .log("Migration {} verified:\n{}", migration, report.render());
         SmokeRunDue.mark(context, cutover, stateSchema, probeTimeout, migration);
+    }
+
+    /** Whether the migration is a Java {@link EnforceNotNullMigration} (Flyway names a Java migration's script by its class). */
+    private static boolean isEnforceMigration(MigrationInfo info, Context context) {
+        String script = info.getScript();
+        if (script == null || script.contains("/") || script.contains("\\")) {
+            return false;
+        }
+        try {
+            return EnforceNotNullMigration.class.isAssignableFrom(
+                    Class.forName(script, false, context.getConfiguration().getClassLoader()));
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private CutoverDatabase database(Context context) {

@@ -7,6 +7,7 @@ import dev.cutover.core.catalog.ColumnState;
 import dev.cutover.core.catalog.ForeignKey;
 import dev.cutover.core.catalog.Names;
 import dev.cutover.core.catalog.NotNullConstraint;
+import dev.cutover.core.catalog.NotNullState;
 import dev.cutover.core.verify.VerificationCheck;
 import dev.cutover.core.verify.VerificationReport;
 import dev.cutover.flyway.CutoverCallback.IncidentOverride;
@@ -51,6 +52,7 @@ final class RollbackGuard {
     private final IncidentOverride incidentOverride;
     private final String auditSchema;
     private final Map<Connection, Boolean> guardedBefore = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final Map<Connection, String> enforcedBefore = Collections.synchronizedMap(new IdentityHashMap<>());
 
     RollbackGuard(NotNullCutover cutover, IncidentOverride incidentOverride, String auditSchema) {
         this.cutover = cutover;
@@ -109,6 +111,71 @@ final class RollbackGuard {
 
     void failed(Context context) {
         guardedBefore.remove(context.getConnection());
+        enforcedBefore.remove(context.getConnection());
+    }
+
+    /**
+     * Before a migration while the cutover migration is not applied yet: once the column is
+     * enforced for new rows (a NOT VALID or validated constraint refuses new NULLs, the enforce
+     * phase), a migration whose SQL would take that constraint away (or the column's NOT NULL, or the
+     * column) is refused as a later migration that drops the NOT NULL is. Foreign keys are not
+     * guarded yet in this state.
+     */
+    void beforeEnforced(MigrationInfo info, Context context, CutoverDatabase db) {
+        Optional<ColumnState> column = db.column(cutover.schema(), cutover.table(), cutover.column());
+        Optional<String> enforcedBy = column.flatMap(RollbackGuard::enforcedBy);
+        if (enforcedBy.isEmpty()) {
+            return;
+        }
+        String migration = CutoverCallback.name(info);
+        Set<String> carriers = new LinkedHashSet<>();
+        column.get().notNullConstraints().stream().map(NotNullConstraint::name).forEach(carriers::add);
+        List<String> drops = drops(info, context.getConfiguration(), carriers);
+        if (!drops.isEmpty() && incidentOverride == null) {
+            throw refused(migration, "Migration " + migration + " refused before it ran: its script " + info.getScript()
+                    + " would take away " + enforcedBy.get() + ", which refuses new NULLs in " + cutover.subject() + " ("
+                    + String.join("; ", drops) + "). Once enforced for new rows, dropping it is treated as dropping the NOT NULL: "
+                    + "it needs incident-level review (see the runbook's abort / rollback guidance). " + OVERRIDE_HINT);
+        }
+        enforcedBefore.put(context.getConnection(), enforcedBy.get());
+    }
+
+    /** After a migration guarded by {@link #beforeEnforced}: refuses (or audits) one that took the enforcement away. */
+    void afterEnforced(MigrationInfo info, Context context, CutoverDatabase db) {
+        String before = enforcedBefore.remove(context.getConnection());
+        if (before == null || db.column(cutover.schema(), cutover.table(), cutover.column())
+                .flatMap(RollbackGuard::enforcedBy).isPresent()) {
+            return;
+        }
+        String migration = CutoverCallback.name(info);
+        String change = before + " is gone: new NULLs are accepted again";
+        if (incidentOverride == null) {
+            throw refused(migration, "Migration " + migration + " refused: it takes away " + before + ", which refused new NULLs "
+                    + "in " + cutover.subject() + ". Once enforced for new rows, dropping it is treated as dropping the NOT NULL: "
+                    + "it needs incident-level review (see the runbook's abort / rollback guidance). " + OVERRIDE_HINT);
+        }
+        AuditLog.record(db, auditSchema, incidentOverride, new AuditLog.Migration(migration, info.getScript(), info.getChecksum()),
+                cutover.subject(), change);
+        LOG.atWarn().addKeyValue("migration", migration).addKeyValue("target", cutover.subject())
+                .addKeyValue("incident", incidentOverride.incident()).addKeyValue("change", change)
+                .log("Migration {} took away what refused new NULLs in {} under incident {} ({}); recorded in {}", migration,
+                        cutover.subject(), incidentOverride.incident(), incidentOverride.reason(),
+                        Names.display(auditSchema, AuditLog.TABLE));
+    }
+
+    /**
+     * What refuses new NULLs while the column is on its way to NOT NULL (NOT VALID or validated, not
+     * NOT NULL yet), e.g. {@code the NOT VALID CHECK constraint user_organization_id_cutover_not_null};
+     * empty in the other states.
+     */
+    static Optional<String> enforcedBy(ColumnState column) {
+        NotNullState state = column.notNullState();
+        if (state != NotNullState.NOT_VALID && state != NotNullState.VALIDATED) {
+            return Optional.empty();
+        }
+        return column.notNullConstraints().stream().findFirst()
+                .map(c -> "the " + (c.validated() ? "validated " : "NOT VALID ") + (c.check() ? "CHECK" : "NOT NULL")
+                        + " constraint " + Names.display(c.name()));
     }
 
     private CutoverMigrationException refused(String migration, String message) {
@@ -132,6 +199,19 @@ final class RollbackGuard {
             c.foreignKeysOn(cutover.column()).stream().map(ForeignKey::name).forEach(carriers::add);
         });
         cutover.foreignKey().ifPresent(carriers::add);
+        return DropStatements.find(text, cutover.schema(), cutover.table(), cutover.column(), carriers);
+    }
+
+    /** What the migration's SQL script would take away of these constraints (and the column's NOT NULL); empty for Java. */
+    private List<String> drops(MigrationInfo info, Configuration configuration, Set<String> carriers) {
+        String script = info.getScript();
+        if (script == null || !isSql(script, configuration)) {
+            return List.of();
+        }
+        String text = scriptText(info, configuration).orElseThrow(() -> refused(CutoverCallback.name(info), "Migration "
+                + CutoverCallback.name(info) + " refused before it ran: its script " + script + " could not be read to check that "
+                + "it keeps what refuses new NULLs in " + cutover.subject() + ". Put the migration on the class path or the file "
+                + "system (classpath: or filesystem: locations), then re-run."));
         return DropStatements.find(text, cutover.schema(), cutover.table(), cutover.column(), carriers);
     }
 

@@ -72,7 +72,9 @@ class CutoverAssertionsTest {
         assertThat(db).column("pending", "organization_id").isNotNullable();
         assertThatThrownBy(() -> assertThat(db).column("pending", "organization_id").hasValidatedNotNull())
                 .hasMessage("\nExpecting column public.pending.organization_id to have a validated NOT NULL constraint, "
-                        + "but found: NOT VALID (NOT NULL constraint pending_org_not_null): existing rows are unchecked and may hold NULL");
+                        + "but found: not validated yet: the NOT VALID NOT NULL constraint pending_org_not_null refuses new NULLs, "
+                        + "but rows written before it are unchecked and may hold NULL; remediate until the NULL count is 0, then "
+                        + "run the migration (NotNullMigration.run()), which validates it");
     }
 
     @Test

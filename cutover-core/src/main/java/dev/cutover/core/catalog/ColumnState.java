@@ -46,6 +46,39 @@ public record ColumnState(String schema, String table, String column, long table
         return notNull && catalogued().map(NotNullConstraint::validated).orElse(true);
     }
 
+    /**
+     * How far the column is on its way to NOT NULL: {@link NotNullState#NOT_NULL} when
+     * {@link #validatedNotNull()}; else {@link NotNullState#VALIDATED} when a validated
+     * {@code CHECK (col IS NOT NULL)} proves every row; else {@link NotNullState#NOT_VALID} when a
+     * NOT VALID constraint refuses new NULLs; else {@link NotNullState#NONE}.
+     *
+     * <pre>{@code
+     * NotNullState state = db.column("public", "user", "organization_id").orElseThrow().notNullState();
+     * boolean newNullsRefused = state.refusesNewNulls();
+     * }</pre>
+     */
+    public NotNullState notNullState() {
+        if (validatedNotNull()) {
+            return NotNullState.NOT_NULL;
+        }
+        if (notNullConstraints.stream().anyMatch(c -> c.check() && c.validated())) {
+            return NotNullState.VALIDATED;
+        }
+        return notNull || !notNullConstraints.isEmpty() ? NotNullState.NOT_VALID : NotNullState.NONE;
+    }
+
+    /**
+     * The constraint that refuses new NULLs while the column is {@link NotNullState#NOT_VALID}: the
+     * catalogued NOT NULL (PostgreSQL 18) or the first {@code CHECK (col IS NOT NULL)}; empty in the
+     * other states.
+     */
+    public Optional<NotNullConstraint> notValidConstraint() {
+        if (notNullState() != NotNullState.NOT_VALID) {
+            return Optional.empty();
+        }
+        return catalogued().or(() -> notNullConstraints.stream().filter(NotNullConstraint::check).findFirst());
+    }
+
     /** The catalogued NOT NULL constraint (PostgreSQL 18+), if there is one. */
     public Optional<NotNullConstraint> catalogued() {
         return notNullConstraints.stream().filter(NotNullConstraint::catalogued).findFirst();

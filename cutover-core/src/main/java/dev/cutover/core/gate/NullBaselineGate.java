@@ -4,6 +4,9 @@ import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.CutoverDatabaseException;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.catalog.ColumnState;
+import dev.cutover.core.catalog.Names;
+import dev.cutover.core.catalog.NotNullState;
 import dev.cutover.core.internal.Texts;
 import java.time.Instant;
 import java.util.Objects;
@@ -125,8 +128,21 @@ public final class NullBaselineGate implements Gate {
         }
     }
 
-    /** One read of the NULL count: the count, or why it could not be read. */
-    record Probed(Instant at, long count, RuntimeException failure) {
+    /**
+     * One read of the NULL count: the count, or why it could not be read; and, when the catalog
+     * shows a constraint that refuses new NULLs while the column is not NOT NULL yet (the enforce
+     * phase), what it is, else {@code null}.
+     */
+    record Probed(Instant at, long count, RuntimeException failure, String refusedBy) {
+
+        Probed(Instant at, long count, RuntimeException failure) {
+            this(at, count, failure, null);
+        }
+
+        /** The sentence a decision ends with when new NULLs are refused; empty otherwise. */
+        String refusedNote() {
+            return refusedBy == null ? "" : " New NULLs are refused at write time by " + refusedBy + ", so the count can only fall.";
+        }
     }
 
     /** The latch after an evaluation, its decision, and whether this evaluation latched it. */
@@ -136,10 +152,30 @@ public final class NullBaselineGate implements Gate {
     /** Reads the NULL count once; never throws for a database failure. */
     Probed probe() {
         Instant at = Instant.now();
+        long count;
         try {
-            return new Probed(at, db.probe(cutover).count(), null);
+            count = db.probe(cutover).count();
         } catch (RuntimeException e) {
             return new Probed(at, -1, e);
+        }
+        return new Probed(at, count, null, refusedBy());
+    }
+
+    /** What refuses new NULLs, from the catalog; {@code null} when nothing does, or the catalog could not be read. */
+    private String refusedBy() {
+        try {
+            ColumnState column = db.column(cutover.schema(), cutover.table(), cutover.column()).orElse(null);
+            // Once the column is NOT NULL the count is 0 from the catalog alone; the note is for the phases before.
+            if (column == null || column.notNullState() == NotNullState.NONE || column.notNullState() == NotNullState.NOT_NULL) {
+                return null;
+            }
+            return column.notValidConstraint()
+                    .map(c -> "the NOT VALID " + (c.check() ? "CHECK" : "NOT NULL") + " constraint " + Names.display(c.name())
+                            + " (enforced for new rows, not validated yet)")
+                    .orElse("a validated CHECK (" + Names.display(cutover.column()) + " IS NOT NULL)");
+        } catch (RuntimeException e) {
+            LOG.atDebug().addKeyValue("target", subject()).log("Could not read the catalog state of {}: {}", subject(), e.toString());
+            return null;
         }
     }
 
@@ -157,14 +193,15 @@ public final class NullBaselineGate implements Gate {
             Latch now = new Latch(latchAt, count, count);
             return new Step(now, decide(now, Verdict.NO_GO, at, count, subject() + " has " + count
                     + " NULL rows, above baseline " + baseline
-                    + ": pause rollout and remediate before Stage B. The gate stays NO_GO until rearm()."), true);
+                    + ": pause rollout and remediate before Stage B. The gate stays NO_GO until rearm()." + probed.refusedNote()), true);
         }
         if (current != null) {
             Latch now = new Latch(current.at(), current.count(), Math.max(current.peak(), count));
-            return new Step(now, decide(now, Verdict.NO_GO, at, count, latchedText(now, String.valueOf(count))), false);
+            return new Step(now, decide(now, Verdict.NO_GO, at, count, latchedText(now, String.valueOf(count))
+                    + probed.refusedNote()), false);
         }
         return new Step(null, decide(null, Verdict.GO, at, count, subject() + " has " + count
-                + " NULL rows, at or below baseline " + baseline + ": rollout may go on."), false);
+                + " NULL rows, at or below baseline " + baseline + ": rollout may go on." + probed.refusedNote()), false);
     }
 
     /** Takes over the outcome of an evaluation made elsewhere (a monitor's, against the shared latch). */

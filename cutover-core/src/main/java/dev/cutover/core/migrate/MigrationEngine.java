@@ -75,16 +75,27 @@ final class MigrationEngine {
 
     /** Runs at most {@code limit} steps that are not done yet. */
     MigrationReport run(int limit) {
+        return run(limit, false);
+    }
+
+    /** The enforce phase alone: the NOT VALID constraint, whether or not NULL rows remain. */
+    MigrationReport enforce() {
+        return run(Integer.MAX_VALUE, true);
+    }
+
+    private MigrationReport run(int limit, boolean enforceOnly) {
         long start = System.nanoTime();
         deadlineNanos = start + settings.deadline().toNanos();
         Program program = program();
-        if (!program.plan().complete()) {
+        List<Planned> steps = enforceOnly
+                ? program.steps().stream().filter(p -> p.step().enforcesNewRows()).toList() : program.steps();
+        if (!enforceOnly && !program.plan().complete()) {
             refuseWhileNullsRemain();
         }
         List<MigrationReport.StepOutcome> outcomes = new ArrayList<>();
         int ran = 0;
-        for (int i = 0; i < program.steps().size() && ran < limit; i++) {
-            MigrationReport.StepOutcome outcome = runStep(program.steps().get(i), i + 1, program.steps().size());
+        for (int i = 0; i < steps.size() && ran < limit; i++) {
+            MigrationReport.StepOutcome outcome = runStep(steps.get(i), i + 1, steps.size());
             outcomes.add(outcome);
             if (outcome.ran()) {
                 ran++;
@@ -122,7 +133,7 @@ final class MigrationEngine {
     }
 
     private static MigrationStep withDone(MigrationStep step, boolean done) {
-        return new MigrationStep(step.name(), step.sql(), step.lockLevel(), step.scans(), done);
+        return new MigrationStep(step.name(), step.sql(), step.lockLevel(), step.scans(), done, step.enforcesNewRows());
     }
 
     private ColumnState readState(DSLContext dsl) {
@@ -269,7 +280,8 @@ final class MigrationEngine {
     private static Planned planned(String name, Kind kind, LockLevel level, boolean scans, Query query, Map<Long, LockLevel> locks,
                                    String constraint, Predicate<ColumnState> done) {
         String sql = Sql.renderer().render(query);
-        return new Planned(new MigrationStep(name, sql, level, scans, false), kind, query, locks, constraint, done);
+        return new Planned(new MigrationStep(name, sql, level, scans, false, kind == Kind.ADD_NOT_NULL), kind, query, locks,
+                constraint, done);
     }
 
     // ---- running ---------------------------------------------------------------------------
@@ -283,7 +295,16 @@ final class MigrationEngine {
         throw new MigrationBlockedException("Migration of " + subject + " refused: " + count + (count == 1 ? " row" : " rows")
                 + " in " + cutover.qualifiedTable() + (count == 1 ? " has " : " have ") + Identifiers.display(cutover.column())
                 + " IS NULL. Nothing was changed. Remediate (Remediation.builder(db, cutover)), then run the migration again; "
-                + "do not force-forward.");
+                + "do not force-forward." + enforcedNote());
+    }
+
+    /** When the enforce phase is in place: which constraint refuses new NULLs meanwhile. */
+    private String enforcedNote() {
+        ColumnState state = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(),
+                "read the catalog for the migration of " + subject, this::readState);
+        return state.notValidConstraint().map(c -> " New NULLs are refused meanwhile: the NOT VALID "
+                + (c.check() ? "CHECK" : "NOT NULL") + " constraint " + Identifiers.display(c.name())
+                + " is in place, so the count can only fall.").orElse("");
     }
 
     private MigrationReport.StepOutcome runStep(Planned p, int index, int total) {

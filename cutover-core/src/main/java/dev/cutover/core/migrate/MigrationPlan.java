@@ -36,6 +36,22 @@ public record MigrationPlan(String subject, String serverVersion, Duration lockT
         return steps.stream().filter(s -> !s.done()).toList();
     }
 
+    /**
+     * The enforce phase alone, as a plan of its own: the step that adds the NOT VALID constraint
+     * ({@code CHECK (col IS NOT NULL) NOT VALID} on PostgreSQL 12 to 17, {@code NOT NULL col NOT VALID}
+     * on 18). It may run while NULL rows remain; from then on PostgreSQL refuses new NULLs at write
+     * time. {@link #toSql()} of this plan is the script for a migration that runs now.
+     *
+     * <pre>{@code
+     * MigrationPlan enforce = migration.plan().enforcePhase();
+     * Files.writeString(Path.of("V16__user_org_enforce_not_null.sql"), enforce.toSql());
+     * }</pre>
+     */
+    public MigrationPlan enforcePhase() {
+        return new MigrationPlan(subject, serverVersion, lockTimeout, validateTimeout,
+                steps.stream().filter(MigrationStep::enforcesNewRows).toList());
+    }
+
     /** Whether every step is done already. */
     public boolean complete() {
         return pending().isEmpty();
@@ -44,14 +60,15 @@ public record MigrationPlan(String subject, String serverVersion, Duration lockT
     /**
      * Every step as a SQL script, done or not: a header, {@code SET lock_timeout} before each
      * step, {@code SET statement_timeout} before each {@code VALIDATE}, and a comment per step
-     * naming its lock. Run each statement in its own transaction, and retry one that fails with
+     * naming its lock. The script of {@link #enforcePhase()} says so in its header and comment. Run each statement in its own transaction, and retry one that fails with
      * SQLSTATE 55P03 (lock not available) rather than raising the lock timeout.
      */
     public String toSql() {
         StringBuilder s = new StringBuilder();
         int major = Integer.parseInt(serverVersion.substring(0, serverVersion.indexOf('.') < 0 ? serverVersion.length()
                 : serverVersion.indexOf('.')));
-        s.append("-- NOT NULL without downtime for ").append(subject)
+        boolean enforceOnly = !steps.isEmpty() && steps.stream().allMatch(MigrationStep::enforcesNewRows);
+        s.append(enforceOnly ? "-- Enforce NOT NULL for new rows of " : "-- NOT NULL without downtime for ").append(subject)
                 .append(major >= 18 ? " (PostgreSQL 18 and later)" : " (PostgreSQL 12 to 17)").append('\n');
         s.append("-- Run each statement in its own transaction. A statement that fails with SQLSTATE 55P03\n");
         s.append("-- (lock not available) found the table busy: retry it later, do not raise lock_timeout.\n");
@@ -62,6 +79,10 @@ public record MigrationPlan(String subject, String serverVersion, Duration lockT
             s.append("-- Step ").append(n).append(" of ").append(steps.size()).append(": ").append(step.name()).append('\n');
             s.append("-- Lock: ").append(step.lockLevel().sql())
                     .append(step.scans() ? "; scans the table while reads and writes go on" : "; brief, no table scan").append('\n');
+            if (enforceOnly) {
+                s.append("-- Enforce phase: from this statement on, new NULLs are refused at write time. It may run now,\n");
+                s.append("-- while old NULLs remain; VALIDATE it (the full migration) once remediation has brought the count to 0.\n");
+            }
             s.append("SET lock_timeout = '").append(interval(lockTimeout)).append("';\n");
             if (step.scans()) {
                 s.append("SET statement_timeout = '").append(interval(validateTimeout)).append("';\n");

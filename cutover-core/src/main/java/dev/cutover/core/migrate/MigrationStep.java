@@ -10,8 +10,16 @@ import java.util.Objects;
  * @param lockLevel the table lock it takes
  * @param scans     whether it reads the whole table (only {@code VALIDATE} does, under a lock that lets reads and writes go on)
  * @param done      whether the catalog already showed it done when the plan was made
+ * @param enforcesNewRows whether this is the enforce phase: the NOT VALID constraint that makes PostgreSQL refuse new
+ *                  NULLs at write time, which may run early, while NULL rows remain
+ *                  ({@link NotNullMigration#enforceForNewRows()})
  */
-public record MigrationStep(String name, String sql, LockLevel lockLevel, boolean scans, boolean done) {
+public record MigrationStep(String name, String sql, LockLevel lockLevel, boolean scans, boolean done, boolean enforcesNewRows) {
+
+    /** A step that is not the enforce phase. */
+    public MigrationStep(String name, String sql, LockLevel lockLevel, boolean scans, boolean done) {
+        this(name, sql, lockLevel, scans, done, false);
+    }
 
     public MigrationStep {
         Objects.requireNonNull(name, "name");

@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * after a failure at any point finishes the job without duplicates. A constraint already on the
  * column is used rather than duplicated: on 18 a NOT NULL constraint of any name; on 12 to 17 a
  * {@code CHECK (col IS NOT NULL)} of any name, which is dropped once {@code SET NOT NULL} has made
- * it redundant. Two sessions running the same migration at once both finish: a step the other
+ * it redundant if the library added it. So the NOT VALID constraint of
+ * {@link #enforceForNewRows()} is validated by a later {@link #run()}, never added twice. Two sessions running the same migration at once both finish: a step the other
  * one did meanwhile counts as done.
  *
  * <p>Before the first step the migration refuses to start, changing nothing, while any row is
@@ -50,6 +51,10 @@ import java.util.function.Consumer;
  * MigrationReport report = migration.run();          // refuses while NULL rows remain
  * db.verify(cutover).requirePassed();
  * }</pre>
+ *
+ * <p>The first step may run early, on its own: {@link #enforceForNewRows()} adds the NOT VALID
+ * constraint while NULL rows remain, so new NULLs are refused at write time from then on; its SQL
+ * is {@code plan().enforcePhase().toSql()}.
  */
 public final class NotNullMigration {
 
@@ -86,6 +91,37 @@ public final class NotNullMigration {
      */
     public MigrationReport run() {
         return new MigrationEngine(settings).run(Integer.MAX_VALUE);
+    }
+
+    /**
+     * The enforce phase alone: adds the NOT VALID constraint while NULL rows may still exist, so
+     * that PostgreSQL refuses new NULLs at write time from that moment on and remediation only has
+     * to deal with the rows written before. PostgreSQL 12 to 17: {@code ADD CONSTRAINT
+     * <table>_<column>_cutover_not_null CHECK (col IS NOT NULL) NOT VALID}; 18: {@code ADD CONSTRAINT
+     * c NOT NULL col NOT VALID}. No table scan; one short ACCESS EXCLUSIVE lock, taken with the
+     * same discipline as {@link #run()} (short {@code lock_timeout}, long transactions waited out,
+     * retries until the deadline). Skipped when the catalog shows the column refusing NULLs
+     * already (a NOT NULL, or a {@code CHECK (col IS NOT NULL)} of any name, valid or not).
+     *
+     * <p>Later, once remediation has brought the count to 0, {@link #run()} validates that same
+     * constraint and finishes (it adds no second one).
+     *
+     * <pre>{@code
+     * NotNullMigration migration = NotNullMigration.builder(db, cutover).build();
+     * migration.enforceForNewRows();          // now, while old NULLs remain
+     * // inserts and updates that write organization_id = NULL fail from here on (SQLSTATE 23514, or 23502 on 18)
+     * Remediation.builder(db, cutover).policy(policy).build().run();
+     * migration.run();                        // VALIDATE, then NOT NULL; refuses while a NULL remains
+     * db.verify(cutover).requirePassed();
+     * }</pre>
+     *
+     * @return the one step's outcome (not run when it was done already)
+     * @throws MigrationTimeoutException   when the deadline passed while other transactions held the table
+     * @throws CutoverConfigurationException as {@link #plan()}
+     * @throws CutoverDatabaseException    when the statement fails for another reason
+     */
+    public MigrationReport enforceForNewRows() {
+        return new MigrationEngine(settings).enforce();
     }
 
     /** Runs at most {@code steps} steps that are not done yet; for tests of resuming. */

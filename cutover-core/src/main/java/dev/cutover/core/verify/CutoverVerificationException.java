@@ -10,8 +10,12 @@ public class CutoverVerificationException extends CutoverException {
     private final transient VerificationReport report;
 
     public CutoverVerificationException(VerificationReport report) {
-        super(report.render() + "\nThe column is not safely NOT NULL yet: fix what failed above (see the runbook's "
-                + "post-migration verification), then verify again.");
+        super(report.render() + (report.notValidatedYet()
+                ? "\nThe column refuses new NULLs but is not validated yet: remediate the rows written before the NOT VALID "
+                + "constraint until the NULL count is 0, then run the migration (it validates the constraint and finishes), "
+                + "then verify again."
+                : "\nThe column is not safely NOT NULL yet: fix what failed above (see the runbook's "
+                + "post-migration verification), then verify again."));
         this.report = report;
     }
 

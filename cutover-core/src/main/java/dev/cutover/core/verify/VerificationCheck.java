@@ -25,6 +25,13 @@ public record VerificationCheck(String name, String expected, String actual, boo
     /** It has the configured ON DELETE action. */
     public static final String FK_ON_DELETE = "foreign key ON DELETE";
 
+    /**
+     * How the {@link #CONSTRAINT_VALIDATED} check's {@code actual} starts when the column is in the
+     * enforce phase's intermediate state: a NOT VALID constraint refuses new NULLs, old rows are
+     * unchecked. See {@link VerificationReport#notValidatedYet()}.
+     */
+    public static final String NOT_VALIDATED_YET = "not validated yet";
+
     public VerificationCheck {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(expected, "expected");

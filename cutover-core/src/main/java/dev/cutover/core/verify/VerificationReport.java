@@ -40,6 +40,24 @@ public record VerificationReport(String subject, String serverVersion, List<Veri
         return checks.stream().filter(c -> c.name().equals(name)).findFirst();
     }
 
+    /**
+     * Whether the column is in the enforce phase's intermediate state: a NOT VALID constraint
+     * refuses new NULLs, but it is not validated yet ({@code NotNullMigration.enforceForNewRows()}
+     * ran, the finishing migration has not). The next step: remediate until the NULL count is 0,
+     * then run the migration, which validates the constraint and finishes.
+     *
+     * <pre>{@code
+     * VerificationReport report = db.verify(cutover);
+     * if (report.notValidatedYet()) {
+     *     remediateThenMigrate();
+     * }
+     * }</pre>
+     */
+    public boolean notValidatedYet() {
+        return check(VerificationCheck.CONSTRAINT_VALIDATED)
+                .filter(c -> !c.passed() && c.actual().startsWith(VerificationCheck.NOT_VALIDATED_YET)).isPresent();
+    }
+
     /** A checklist for people, one check per line. */
     public String render() {
         StringBuilder s = new StringBuilder("Verification of ").append(subject).append(" on PostgreSQL ").append(serverVersion)

@@ -61,8 +61,7 @@ final class Verifier {
             NotNullConstraint c = catalogued.get();
             String name = Identifiers.display(c.name());
             return new VerificationCheck(CONSTRAINT_VALIDATED, "validated",
-                    c.validated() ? "validated (NOT NULL constraint " + name + ")"
-                            : "NOT VALID (NOT NULL constraint " + name + "): existing rows are unchecked and may hold NULL",
+                    c.validated() ? "validated (NOT NULL constraint " + name + ")" : notValidatedYet("NOT NULL", name),
                     c.validated());
         }
         if (column.notNull() && !version.hasNotNullConstraints()) {
@@ -75,10 +74,19 @@ final class Verifier {
             NotNullConstraint c = check.get();
             String name = Identifiers.display(c.name());
             return new VerificationCheck(CONSTRAINT_VALIDATED, "validated",
-                    c.validated() ? "validated (CHECK constraint " + name + ")"
-                            : "NOT VALID (CHECK constraint " + name + "): existing rows are unchecked and may hold NULL", c.validated());
+                    c.validated() ? "validated (CHECK constraint " + name + ")" : notValidatedYet("CHECK", name), c.validated());
         }
         return new VerificationCheck(CONSTRAINT_VALIDATED, "validated", "no NOT NULL or CHECK (IS NOT NULL) constraint", false);
+    }
+
+    /**
+     * The intermediate state of the enforce phase: new NULLs are refused, old rows are unchecked.
+     * Starts with {@link VerificationCheck#NOT_VALIDATED_YET}.
+     */
+    private static String notValidatedYet(String kind, String name) {
+        return VerificationCheck.NOT_VALIDATED_YET + ": the NOT VALID " + kind + " constraint " + name + " refuses new NULLs, "
+                + "but rows written before it are unchecked and may hold NULL; remediate until the NULL count is 0, then run "
+                + "the migration (NotNullMigration.run()), which validates it";
     }
 
     private static List<VerificationCheck> foreignKey(ColumnState column, NotNullCutover cutover) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
+import dev.cutover.core.migrate.NotNullMigration;
 import dev.cutover.core.testing.LockHolder;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
@@ -59,6 +60,32 @@ class NullBaselineGateTest {
         assertThat(decision.error()).isEmpty();
         assertThat(decision.reason()).isEqualTo("public.\"user\".organization_id has 0 NULL rows, at or below baseline 0: rollout may go on.");
         assertThat(gate.last()).contains(decision);
+    }
+
+    /** After the enforce phase the gate is a guarantee: its decision says that new NULLs are refused. */
+    @Test
+    void saysThatNewNullsAreRefusedOnceEnforcedForNewRows() {
+        insertNullUsers(2);
+        NotNullCutover cutover = NotNullCutover.builder("user", "organization_id").build();
+        NotNullMigration.builder(db, cutover).build().enforceForNewRows();
+        try {
+            NullBaselineGate gate = NullBaselineGate.of(db, cutover, 2);
+            String constraint = db.serverVersion().hasNotNullConstraints() ? "NOT NULL constraint user_organization_id_not_null"
+                    : "CHECK constraint user_organization_id_cutover_not_null";
+
+            Decision decision = gate.evaluate();
+
+            assertThat(decision.verdict()).isEqualTo(Verdict.GO);
+            assertThat(decision.reason()).isEqualTo("public.\"user\".organization_id has 2 NULL rows, at or below baseline 2: "
+                    + "rollout may go on. New NULLs are refused at write time by the NOT VALID " + constraint
+                    + " (enforced for new rows, not validated yet), so the count can only fall.");
+            assertThatThrownBy(() -> insertNullUsers(1)).as("a new NULL is refused").isInstanceOf(RuntimeException.class);
+            remediate();
+            assertThat(gate.evaluate().nullCount()).hasValue(0);
+        } finally {
+            database.execute("alter table \"user\" drop constraint if exists user_organization_id_cutover_not_null");
+            database.execute("alter table \"user\" alter column organization_id drop not null");
+        }
     }
 
     @Test

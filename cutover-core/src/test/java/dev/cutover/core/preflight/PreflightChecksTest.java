@@ -10,6 +10,7 @@ import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.gate.CutoverMonitor;
+import dev.cutover.core.migrate.NotNullMigration;
 import dev.cutover.core.gate.ObservationTables;
 import dev.cutover.core.testing.TestDatabase;
 import java.time.Duration;
@@ -115,6 +116,25 @@ class PreflightChecksTest {
                 .endsWith(" with count 0)");
         assertThat(report.result(RECONCILIATION_CLEAR).orElseThrow().detail()).isEqualTo("returned 0: " + RECONCILIATION_SQL);
         assertThat(report.result("smoke check: join flow").orElseThrow().detail()).isEqualTo("passed");
+    }
+
+    /** The enforce phase's NOT VALID constraint is no failure in itself: the checklist passes as before. */
+    @Test
+    void allPassWhileTheColumnIsEnforcedForNewRowsButNotValidatedYet() {
+        healthyDay();
+        NotNullMigration.builder(db, CUTOVER).build().enforceForNewRows();
+        try {
+            assertThat(db.verify(CUTOVER).notValidatedYet()).isTrue();
+
+            PreflightReport report = runbook(() -> "signup 2026.11.3 is live",
+                    () -> database.execute("insert into \"user\" (email, organization_id) values ('smoke@acme.test', 1)"),
+                    () -> { }).run(db);
+
+            assertThat(report.passed()).as(report.render()).isTrue();
+        } finally {
+            database.execute("alter table \"user\" drop constraint if exists user_organization_id_cutover_not_null");
+            database.execute("alter table \"user\" alter column organization_id drop not null");
+        }
     }
 
     @Test

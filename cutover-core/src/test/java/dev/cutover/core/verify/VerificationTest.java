@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.ReferentialAction;
+import dev.cutover.core.migrate.NotNullMigration;
 import dev.cutover.core.testing.TestDatabase;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -176,8 +177,36 @@ class VerificationTest {
         VerificationReport report = CutoverDatabase.of(database.dataSource()).verify(noForeignKey);
         assertThat(report.check("NOT NULL constraint validated").orElseThrow()).isEqualTo(new VerificationCheck(
                 "NOT NULL constraint validated", "validated",
-                "NOT VALID (CHECK constraint user_organization_id_not_null): existing rows are unchecked and may hold NULL",
+                "not validated yet: the NOT VALID CHECK constraint user_organization_id_not_null refuses new NULLs, but rows "
+                        + "written before it are unchecked and may hold NULL; remediate until the NULL count is 0, then run the "
+                        + "migration (NotNullMigration.run()), which validates it",
                 false));
+        assertThat(report.notValidatedYet()).isTrue();
+    }
+
+    /** After the enforce phase, with old NULLs left: not a generic failure, but "not validated yet" with the next step. */
+    @ParameterizedTest
+    @MethodSource("servers")
+    void saysNotValidatedYetAfterTheEnforcePhaseAndNamesTheNextStep(Supplier<TestDatabase> server) {
+        TestDatabase database = server.get().execute("insert into \"user\" (email) values ('nobody@acme.test')");
+        CutoverDatabase db = CutoverDatabase.of(database.dataSource());
+        NotNullMigration.builder(db, CUTOVER).build().enforceForNewRows();
+
+        VerificationReport report = db.verify(CUTOVER);
+
+        String constraint = db.serverVersion().hasNotNullConstraints() ? "NOT NULL constraint user_organization_id_not_null"
+                : "CHECK constraint user_organization_id_cutover_not_null";
+        assertThat(report.notValidatedYet()).isTrue();
+        assertThat(report.check(VerificationCheck.CONSTRAINT_VALIDATED).orElseThrow().actual()).isEqualTo("not validated yet: "
+                + "the NOT VALID " + constraint + " refuses new NULLs, but rows written before it are unchecked and may hold "
+                + "NULL; remediate until the NULL count is 0, then run the migration (NotNullMigration.run()), which validates it");
+        assertThatThrownBy(report::requirePassed)
+                .isInstanceOf(CutoverVerificationException.class)
+                .hasMessageEndingWith("The column refuses new NULLs but is not validated yet: remediate the rows written "
+                        + "before the NOT VALID constraint until the NULL count is 0, then run the migration (it validates the "
+                        + "constraint and finishes), then verify again.");
+        assertThat(CutoverDatabase.of(database.dataSource()).verify(NotNullCutover.builder("user", "email").build())
+                .notValidatedYet()).as("a column that is NOT NULL").isFalse();
     }
 
     /** On PostgreSQL 18, is_nullable says NO for an unvalidated NOT NULL constraint; verification must not be fooled. */
@@ -198,13 +227,16 @@ class VerificationTest {
         VerificationReport report = CutoverDatabase.of(database.dataSource()).verify(CUTOVER);
 
         assertThat(report.failures()).containsExactly(new VerificationCheck("NOT NULL constraint validated", "validated",
-                "NOT VALID (NOT NULL constraint user_organization_id_not_null): existing rows are unchecked and may hold NULL",
+                "not validated yet: the NOT VALID NOT NULL constraint user_organization_id_not_null refuses new NULLs, but rows "
+                        + "written before it are unchecked and may hold NULL; remediate until the NULL count is 0, then run the "
+                        + "migration (NotNullMigration.run()), which validates it",
                 false));
         assertThat(report.render()).isEqualTo("""
                 Verification of public."user".organization_id on PostgreSQL %s: FAILED (1 of 6 checks failed)
                   [PASS] column NOT NULL: expected NOT NULL, actual NOT NULL
-                  [FAIL] NOT NULL constraint validated: expected validated, actual NOT VALID (NOT NULL constraint \
-                user_organization_id_not_null): existing rows are unchecked and may hold NULL
+                  [FAIL] NOT NULL constraint validated: expected validated, actual not validated yet: the NOT VALID NOT NULL \
+                constraint user_organization_id_not_null refuses new NULLs, but rows written before it are unchecked and may \
+                hold NULL; remediate until the NULL count is 0, then run the migration (NotNullMigration.run()), which validates it
                   [PASS] foreign key exists: expected user_organization_id_organizations_id_fk, actual \
                 user_organization_id_organizations_id_fk on (organization_id)
                   [PASS] foreign key references: expected public.organizations(id), actual public.organizations(id)
@@ -213,8 +245,9 @@ class VerificationTest {
                 .formatted(CutoverDatabase.of(database.dataSource()).serverVersion()));
         assertThatThrownBy(report::requirePassed)
                 .isInstanceOf(CutoverVerificationException.class)
-                .hasMessageEndingWith("The column is not safely NOT NULL yet: fix what failed above (see the runbook's "
-                        + "post-migration verification), then verify again.");
+                .hasMessageEndingWith("The column refuses new NULLs but is not validated yet: remediate the rows written "
+                        + "before the NOT VALID constraint until the NULL count is 0, then run the migration (it validates the "
+                        + "constraint and finishes), then verify again.");
 
         database.execute("""
                 update "user" set organization_id = 1 where organization_id is null;
