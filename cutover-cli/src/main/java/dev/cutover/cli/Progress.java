@@ -30,6 +30,12 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
 
     abstract void on(RemediationEvent event);
 
+    /** {@code throttled: standby replica1 is 12.3 s behind (max 10.0 s)}: the run waits, holding no connection. */
+    static String throttled(RemediationEvent.ReplicaLagThrottled t) {
+        return String.format(Locale.ROOT, "throttled: standby %s is %.1f s behind (max %.1f s)", t.standby(),
+                t.lag().toMillis() / 1000.0, t.bound().toMillis() / 1000.0);
+    }
+
     @Override
     public abstract void close();
 
@@ -38,6 +44,7 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
         private final ProgressBar bar;
         private long done;
         private boolean closed;
+        private boolean throttled;
 
         Bar(PrintStream terminal, String task, long total) {
             this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(Math.max(total, 1)).setUnit(" rows", 1)
@@ -53,6 +60,13 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
                     bar.maxHint(done);
                 }
                 bar.stepTo(done);
+                if (throttled) {
+                    throttled = false;
+                    bar.setExtraMessage("");
+                }
+            } else if (event instanceof RemediationEvent.ReplicaLagThrottled t) {
+                throttled = true;
+                bar.setExtraMessage(throttled(t));
             } else if (event instanceof RemediationEvent.RoundDone r && r.remaining() > 0) {
                 bar.setExtraMessage("round " + r.round() + " done, " + r.remaining() + " remain");
             }
@@ -93,6 +107,9 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
             } else if (event instanceof RemediationEvent.BatchRetry r) {
                 err.println("batch " + r.batch() + ": retry " + r.attempt() + " after SQLSTATE " + r.sqlState() + ", waiting "
                         + r.backoff().toMillis() + " ms");
+            } else if (event instanceof RemediationEvent.ReplicaLagThrottled t) {
+                err.println(throttled(t) + String.format(Locale.ROOT, ", %d bytes to replay; looking again in %s", t.replayBytes(),
+                        seconds(t.recheck())));
             } else if (event instanceof RemediationEvent.RoundDone r) {
                 err.println("round " + r.round() + " done: " + r.assigned() + " assigned, " + r.skipped() + " skipped, "
                         + r.remaining() + " NULL rows remain, " + seconds(r.took()));
