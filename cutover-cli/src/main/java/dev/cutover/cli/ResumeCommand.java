@@ -1,5 +1,6 @@
 package dev.cutover.cli;
 
+import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.remediation.Remediation;
 import java.time.Duration;
@@ -59,6 +60,13 @@ final class ResumeCommand extends BaseCommand {
             CutoverDatabase db = t.database(session.connections);
             Remediation.Builder b = AttendedRemediation.configure(Remediation.builder(db, t.cutover()).policy(t.spec().policy())
                     .resume(id), t, batchSize, maxRowsPerSecond, lag);
+            try {
+                b.build();
+            } catch (CutoverConfigurationException e) {
+                throw CliException.usage(e.getMessage() + (e.getMessage().contains(id.toString()) ? " On the command line: "
+                        + "'cutover runs' lists the runs and their outcomes, 'cutover remediate' starts a new run for the NULL "
+                        + "rows left." : ""));
+            }
             return AttendedRemediation.run(this, session, t, b, mode, "Resuming");
         }
     }
