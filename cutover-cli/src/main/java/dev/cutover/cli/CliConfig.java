@@ -195,11 +195,12 @@ record CliConfig(List<CutoverSpec> cutovers, List<String> targets, Optional<Dura
 
     /**
      * A replica-lag bound: a duration as {@link #duration} reads it, or {@code off} / {@code 0}
-     * for no throttle ({@link Duration#ZERO}); at most 24 hours.
+     * for no throttle ({@link Duration#ZERO}); at most 24 hours. YAML reads an unquoted
+     * {@code off} as the boolean false, so {@code false} is off too.
      */
     static Duration replicaLag(String key, String value) {
         String v = value.trim();
-        if (v.equalsIgnoreCase("off") || v.equals("0")) {
+        if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("false") || v.equals("0")) {
             return Duration.ZERO;
         }
         Duration d;

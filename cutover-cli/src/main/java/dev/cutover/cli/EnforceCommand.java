@@ -1,5 +1,6 @@
 package dev.cutover.cli;
 
+import dev.cutover.core.CutoverConfigurationException;
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.migrate.MigrationBlockedException;
 import dev.cutover.core.migrate.MigrationReport;
@@ -33,6 +34,11 @@ final class EnforceCommand extends BaseCommand {
     @Option(names = "--deadline", paramLabel = "DURATION", defaultValue = "10m",
             description = "How long it may wait for the table, over all retries (default: ${DEFAULT-VALUE}).")
     String deadline;
+
+    @Option(names = "--replace-foreign-key", description = "Accept a foreign key on the column that differs from the "
+            + "configured one: enforce never touches foreign keys, 'cutover migrate --replace-foreign-key' replaces it later "
+            + "(default: refuse, exit 2).")
+    boolean replaceForeignKey;
 
     @Option(names = "--keep-going", description = "Over a fleet: go on with the next targets after one failed.")
     boolean keepGoing;
@@ -78,12 +84,13 @@ final class EnforceCommand extends BaseCommand {
         List<Map<String, Object>> steps = Collections.synchronizedList(new ArrayList<>());
         Map<Integer, Map<String, Object>> waitedFor = Collections.synchronizedMap(new LinkedHashMap<>());
         String prefix = fleet ? t.label() + ": " : "";
-        NotNullMigration migration = NotNullMigration.builder(db, t.cutover()).lockTimeout(lock).deadline(until)
-                .onEvent(e -> MigrateCommand.show(err(), prefix, e, steps, waitedFor)).build();
         String outcome;
         String error = null;
         MigrationReport report = null;
         try {
+            NotNullMigration migration = NotNullMigration.builder(db, t.cutover()).lockTimeout(lock).deadline(until)
+                    .replaceForeignKey(replaceForeignKey).onEvent(e -> MigrateCommand.show(err(), prefix, e, steps, waitedFor))
+                    .build();
             report = migration.enforceForNewRows();
             outcome = report.ran().isEmpty() ? "ALREADY_ENFORCED" : "ENFORCED";
         } catch (MigrationBlockedException e) {
@@ -93,6 +100,12 @@ final class EnforceCommand extends BaseCommand {
             outcome = "TIMED_OUT";
             error = e.getMessage();
             e.blockers().forEach(b -> waitedFor.put(b.pid(), MigrateCommand.blocker(b)));
+        } catch (CutoverConfigurationException e) {
+            if (e.getMessage().contains("replaceForeignKey")) {
+                throw CliException.usage(e.getMessage() + " On the command line: 'cutover enforce --replace-foreign-key' "
+                        + "enforces and leaves the foreign key alone; 'cutover migrate --replace-foreign-key' replaces it.");
+            }
+            throw e;
         }
         int code = report != null ? ExitCodes.OK : ExitCodes.FAILED;
         Map<String, Object> json = t.json();

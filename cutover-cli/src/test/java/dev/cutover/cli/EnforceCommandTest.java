@@ -33,18 +33,21 @@ class EnforceCommandTest {
         fx.close();
     }
 
+    /** The CHECK or NOT NULL constraints on the cutover's column (org_id or organization_id). */
     private long constraints(String table) {
-        return fx.scalar("select count(*) from pg_constraint where conrelid = '" + table + "'::regclass and contype in ('c', 'n')");
+        return fx.scalar("select count(*) from pg_constraint where conrelid = '" + table + "'::regclass and contype in ('c', 'n') "
+                + "and pg_get_constraintdef(oid) ~ 'org(anization)?_id'");
     }
 
     private long notValid(String table) {
         return fx.scalar("select count(*) from pg_constraint where conrelid = '" + table + "'::regclass "
-                + "and contype in ('c', 'n') and not convalidated");
+                + "and contype in ('c', 'n') and not convalidated and pg_get_constraintdef(oid) ~ 'org(anization)?_id'");
     }
 
     @Test
     void enforcesWhileNullRowsRemainSoThatNewNullsAreRefused() {
-        CliFixture.Result r = fx.run("enforce", "--config", fx.config.toString(), "--json");
+        CliFixture.Result r = fx.run("enforce", "--config", fx.config.toString(), "--replace-foreign-key",
+                "--json");
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         JsonNode json = r.json();
@@ -66,7 +69,7 @@ class EnforceCommandTest {
         assertThat(status.json().get(0).get("constraint").asText()).as(status.out()).isEqualTo("NOT VALID");
         assertThat(fx.run("status", "--config", fx.config.toString()).out()).contains("NOT VALID");
 
-        CliFixture.Result again = fx.run("enforce", "--config", fx.config.toString());
+        CliFixture.Result again = fx.run("enforce", "--config", fx.config.toString(), "--replace-foreign-key");
         assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
         assertThat(again.out()).contains("refuses NULLs already, nothing to do");
         assertThat(constraints("\"user\"")).isEqualTo(1);
@@ -74,7 +77,7 @@ class EnforceCommandTest {
 
     @Test
     void afterRemediationMigrateValidatesTheSameConstraint() {
-        assertThat(fx.run("enforce", "--config", fx.config.toString()).exitCode()).isZero();
+        assertThat(fx.run("enforce", "--config", fx.config.toString(), "--replace-foreign-key").exitCode()).isZero();
         assertThat(fx.run("remediate", "--config", fx.config.toString()).exitCode()).isZero();
 
         CliFixture.Result migrate = fx.run("migrate", "--config", fx.config.toString(), "--replace-foreign-key", "--json");
@@ -91,7 +94,8 @@ class EnforceCommandTest {
             holder.setAutoCommit(false);
             s.executeQuery("select count(*) from \"user\"").close();
 
-            CliFixture.Result r = fx.run("enforce", "--config", fx.config.toString(), "--deadline", "2s", "--json");
+            CliFixture.Result r = fx.run("enforce", "--config", fx.config.toString(), "--replace-foreign-key",
+                    "--deadline", "2s", "--json");
 
             holder.rollback();
             assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(1);
@@ -108,11 +112,14 @@ class EnforceCommandTest {
         CliFixture.Result timeout = fx.run("enforce", "--config", fx.config.toString(), "--lock-timeout", "banana");
         CliFixture.Result deadline = fx.run("enforce", "--config", fx.config.toString(), "--deadline", "10ms",
                 "--lock-timeout", "1s");
+        CliFixture.Result foreignKey = fx.run("enforce", "--config", fx.config.toString());
 
         assertThat(timeout.exitCode()).isEqualTo(2);
         assertThat(timeout.err()).contains("--lock-timeout").contains("banana");
         assertThat(deadline.exitCode()).isEqualTo(2);
         assertThat(deadline.err()).contains("--deadline");
+        assertThat(foreignKey.exitCode()).isEqualTo(2);
+        assertThat(foreignKey.err()).contains("user_organization_id_fkey").contains("--replace-foreign-key");
         assertThat(constraints("\"user\"")).isZero();
     }
 
