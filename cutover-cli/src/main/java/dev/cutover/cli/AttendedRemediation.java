@@ -1,14 +1,17 @@
 package dev.cutover.cli;
 
 import dev.cutover.core.remediation.Remediation;
+import dev.cutover.core.remediation.RemediationEvent;
 import dev.cutover.core.remediation.RemediationReport;
 import dev.cutover.core.remediation.RemediationRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -59,21 +62,32 @@ final class AttendedRemediation {
     }
 
     /** Runs {@code b}'s remediation on {@code t} with progress, and prints its summary; returns the exit code. */
-    static int run(BaseCommand command, Session session, Target t, Remediation.Builder b, Progress.Mode mode, String task) {
+    static int run(BaseCommand command, Session session, Target t, Remediation.Builder b, Progress.Mode mode, String task,
+                   boolean resuming) {
         long total = t.database(session.connections).probe(t.cutover()).count();
         try (StopAfterBatch stop = new StopAfterBatch();
              Progress bar = Progress.open(mode, command.err(), System.err, task + " " + t.cutover().table(), total)) {
-            b.onEvent(bar::on);
+            AtomicLong assignedNow = new AtomicLong();
+            b.onEvent(bar::on).onEvent(e -> {
+                if (e instanceof RemediationEvent.BatchDone done) {
+                    assignedNow.addAndGet(done.assigned());
+                }
+            });
             Remediation remediation = b.build();
             RemediationRun run = remediation.start();
             stop.attach(run);
             RemediationReport report = run.await();
             bar.close();
             int code = RemediateCommand.code(report);
+            long before = resuming ? Math.max(0, report.assigned() - assignedNow.get()) : -1;
             if (command.common.json) {
-                Json.print(command.out(), RemediateCommand.json(t, report, code));
+                Map<String, Object> json = RemediateCommand.json(t, report, code);
+                if (resuming) {
+                    json.put("assignedBefore", before);
+                }
+                Json.print(command.out(), json);
             } else {
-                command.out().println(RemediateCommand.summary(report));
+                command.out().println(RemediateCommand.summary(report, before));
                 command.out().flush();
             }
             if (report.outcome() == RemediationReport.Outcome.CANCELLED && stop.stopRequested()) {

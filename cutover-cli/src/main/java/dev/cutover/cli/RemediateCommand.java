@@ -51,7 +51,7 @@ final class RemediateCommand extends BaseCommand {
             List<Target> targets = session.changeTargets("remediate");
             if (!session.fleet()) {
                 Target t = targets.get(0);
-                return AttendedRemediation.run(this, session, t, builder(session, t, lag), mode, "Remediating");
+                return AttendedRemediation.run(this, session, t, builder(session, t, lag), mode, "Remediating", false);
             }
             List<FleetRun.Result> results = FleetRun.run(session, targets, common.parallel, keepGoing, t -> {
                 RemediationReport report = builder(session, t, lag).build().run();
@@ -85,17 +85,28 @@ final class RemediateCommand extends BaseCommand {
     }
 
     static String summary(RemediationReport r) {
+        return summary(r, -1);
+    }
+
+    /**
+     * The summary for people; {@code assignedBefore} is what a resumed run had assigned before
+     * this resumption ({@code -1}: not resumed), and the rate is of the rows this process assigned.
+     */
+    static String summary(RemediationReport r, long assignedBefore) {
         double seconds = Math.max(r.duration().toMillis(), 1) / 1000.0;
+        long now = r.assigned() - Math.max(assignedBefore, 0);
         StringBuilder s = new StringBuilder();
         s.append("Remediation of ").append(r.subject()).append(r.dryRun() ? " (dry run)" : "").append(": ").append(r.outcome())
                 .append('\n');
-        s.append(String.format(Locale.ROOT, "  %d rows %s, %d skipped, %d NULL rows remain%n", r.assigned(),
-                r.dryRun() ? "would be assigned" : "assigned", r.skipped(), r.remaining()));
+        s.append(String.format(Locale.ROOT, "  %d rows %s%s, %d skipped, %d NULL rows remain%n", r.assigned(),
+                r.dryRun() ? "would be assigned" : "assigned", assignedBefore >= 0 ? " (" + assignedBefore
+                        + " before this resumption)" : "", r.skipped(), r.remaining()));
         s.append(String.format(Locale.ROOT, "  %d %s, %d %s, %d %s in %.1f s (%.0f rows/s)%n", r.rounds(),
                 r.rounds() == 1 ? "round" : "rounds", r.batches(), r.batches() == 1 ? "batch" : "batches", r.retries(),
-                r.retries() == 1 ? "retry" : "retries", seconds, r.assigned() / seconds));
+                r.retries() == 1 ? "retry" : "retries", seconds, now / seconds));
         if (!r.assignedByValue().isEmpty()) {
-            s.append("  by value: ").append(r.assignedByValue()).append('\n');
+            s.append(assignedBefore >= 0 ? "  by value (this resumption): " : "  by value: ").append(r.assignedByValue())
+                    .append('\n');
         }
         if (!r.skippedByReason().isEmpty()) {
             s.append("  skipped: ").append(r.skippedByReason()).append('\n');

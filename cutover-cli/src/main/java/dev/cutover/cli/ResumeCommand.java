@@ -67,7 +67,7 @@ final class ResumeCommand extends BaseCommand {
                         + "'cutover runs' lists the runs and their outcomes, 'cutover remediate' starts a new run for the NULL "
                         + "rows left." : ""));
             }
-            return AttendedRemediation.run(this, session, t, b, mode, "Resuming");
+            return AttendedRemediation.run(this, session, t, b, mode, "Resuming", true);
         }
     }
 }

@@ -71,10 +71,12 @@ class ResumeCommandTest {
         json.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("target", "schema", "table", "column", "subject", "exitCode", "runId", "dryRun",
                 "outcome", "assigned", "assignedByValue", "skipped", "skippedByReason", "remaining", "rounds", "batches",
-                "retries", "durationMs", "changes", "skippedRows");
+                "retries", "durationMs", "changes", "skippedRows", "assignedBefore");
         assertThat(json.get("runId").asText()).isEqualTo(runId.toString());
         assertThat(json.get("outcome").asText()).isEqualTo("COMPLETE");
         assertThat(json.get("remaining").asLong()).isZero();
+        assertThat(json.get("assigned").asLong()).isEqualTo(3);
+        assertThat(json.get("assignedBefore").asLong()).isEqualTo(1);
         assertThat(fx.nulls()).isZero();
         assertThat(journaled()).isEqualTo(3);
         assertThat(fx.scalar("select count(distinct key) from cutover_journal where action = 'assign'")).isEqualTo(3);
@@ -91,7 +93,8 @@ class ResumeCommandTest {
 
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).startsWith("Remediation of public.\"user\".organization_id: COMPLETE")
-                .contains("undo with 'cutover undo " + runId + "'");
+                .contains("3 rows assigned (1 before this resumption), 0 skipped, 0 NULL rows remain")
+                .contains("by value (this resumption): ").contains("undo with 'cutover undo " + runId + "'");
         assertThat(r.err()).contains("batch ").contains("round 1 done");
         assertThat(fx.nulls()).isZero();
     }
