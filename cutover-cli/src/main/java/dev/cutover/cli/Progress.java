@@ -32,8 +32,13 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
 
     /** {@code throttled: standby replica1 is 12.3 s behind (max 10.0 s)}: the run waits, holding no connection. */
     static String throttled(RemediationEvent.ReplicaLagThrottled t) {
-        return String.format(Locale.ROOT, "throttled: standby %s is %.1f s behind (max %.1f s)", t.standby(),
-                t.lag().toMillis() / 1000.0, t.bound().toMillis() / 1000.0);
+        return "throttled: standby " + t.standby() + " is " + human(t.lag()) + " behind (max " + human(t.bound()) + ")";
+    }
+
+    /** {@code 250 ms} under a second, else {@code 12.3 s}. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     @Override
@@ -108,8 +113,7 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
                 err.println("batch " + r.batch() + ": retry " + r.attempt() + " after SQLSTATE " + r.sqlState() + ", waiting "
                         + r.backoff().toMillis() + " ms");
             } else if (event instanceof RemediationEvent.ReplicaLagThrottled t) {
-                err.println(throttled(t) + String.format(Locale.ROOT, ", %d bytes to replay; looking again in %s", t.replayBytes(),
-                        seconds(t.recheck())));
+                err.println(throttled(t) + ", " + t.replayBytes() + " bytes to replay; looking again in " + human(t.recheck()));
             } else if (event instanceof RemediationEvent.RoundDone r) {
                 err.println("round " + r.round() + " done: " + r.assigned() + " assigned, " + r.skipped() + " skipped, "
                         + r.remaining() + " NULL rows remain, " + seconds(r.took()));

@@ -51,7 +51,7 @@ class ReplicaLagThrottleTest {
             StringWriter out = new StringWriter();
             CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> CutoverCli.execute(fx.env(),
                     new PrintWriter(out, true), new PrintWriter(err, true), "remediate", "--config", fx.config.toString(),
-                    "--batch-size", "1", "--max-replica-lag", "200ms", "--progress", "plain"));
+                    "--batch-size", "1", "--max-rows-per-second", "50", "--max-replica-lag", "2s", "--progress", "plain"));
             try {
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (!err.toString().contains("throttled: standby ") && System.nanoTime() < until && !code.isDone()) {
@@ -60,9 +60,10 @@ class ReplicaLagThrottleTest {
             } finally {
                 standby.resumeReplay();
             }
-            assertThat(code.get(120, TimeUnit.SECONDS)).as(err.toString()).isZero();
+            // On a shared server other databases' WAL may keep the standby behind for a while after replay resumes.
+            assertThat(code.get(10, TimeUnit.MINUTES)).as(err.toString()).isZero();
             assertThat(err.toString()).contains("throttled: standby " + standby.applicationName() + " is ")
-                    .contains("s behind (max 0.2 s)").contains("bytes to replay; looking again in ");
+                    .contains(" behind (max 2.0 s)").contains("bytes to replay; looking again in ");
             assertThat(out.toString()).contains("COMPLETE");
             assertThat(fx.nulls()).isZero();
         }
