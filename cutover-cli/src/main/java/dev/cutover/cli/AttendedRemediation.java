@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 final class AttendedRemediation {
 
     private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&\\s]*");
-    /** Options that do not carry over to {@code resume}; the first has a value. */
+    /** Flags (without a value) that do not carry over to {@code resume}; {@code --parallel N} is left out too. */
     private static final Set<String> NOT_FOR_RESUME = Set.of("--dry-run", "--keep-going");
 
     private AttendedRemediation() {
