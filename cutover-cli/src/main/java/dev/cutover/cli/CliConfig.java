@@ -27,7 +27,8 @@ record CliConfig(List<CutoverSpec> cutovers, List<String> targets, Optional<Dura
     private static final List<String> CUTOVER_KEYS = List.of("table", "column", "schema", "key", "migration",
             "migration.version", "migration.script", "references", "references.schema", "references.table",
             "references.column", "on-delete", "foreign-key", "inspect", "newest-first-by", "sensitive", "baseline",
-            "sample-size", "preflight.reconciliation-sql", "remediation.batch-size", "remediation.max-rows-per-second");
+            "sample-size", "preflight.reconciliation-sql", "remediation.batch-size", "remediation.max-rows-per-second",
+            "remediation.max-replica-lag");
     private static final List<String> TOP_KEYS = List.of("cutover.incident.id", "cutover.incident.reason",
             "cutover.incident.actor", "cutover.probe-timeout", "cutover.state-schema", "cutover.targets",
             "cutover.monitor.enabled", "cutover.monitor.every", "cutover.monitor.baseline");
@@ -155,6 +156,7 @@ record CliConfig(List<CutoverSpec> cutovers, List<String> targets, Optional<Dura
                 opt(keys, p + ".preflight.reconciliation-sql"), policies,
                 opt(keys, p + ".remediation.batch-size").map(v -> (int) number(p + ".remediation.batch-size", v)),
                 opt(keys, p + ".remediation.max-rows-per-second").map(v -> (int) number(p + ".remediation.max-rows-per-second", v)),
+                opt(keys, p + ".remediation.max-replica-lag").map(v -> replicaLag(p + ".remediation.max-replica-lag", v)),
                 PreflightSpec.read(keys, p));
     }
 
@@ -189,6 +191,29 @@ record CliConfig(List<CutoverSpec> cutovers, List<String> targets, Optional<Dura
         } catch (NumberFormatException e) {
             throw CliException.usage(key + " must be a whole number, but was \"" + value + "\"");
         }
+    }
+
+    /**
+     * A replica-lag bound: a duration as {@link #duration} reads it, or {@code off} / {@code 0}
+     * for no throttle ({@link Duration#ZERO}); at most 24 hours. YAML reads an unquoted
+     * {@code off} as the boolean false, so {@code false} is off too.
+     */
+    static Duration replicaLag(String key, String value) {
+        String v = value.trim();
+        if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("false") || v.equals("0")) {
+            return Duration.ZERO;
+        }
+        Duration d;
+        try {
+            d = duration(key, v);
+        } catch (CliException e) {
+            throw CliException.usage(key + " must be a duration such as 500ms, 10s or 1m (at most 24h), or off (or 0) to "
+                    + "run without looking at the standbys' lag, but was \"" + value + "\"");
+        }
+        if (d.compareTo(Duration.ofHours(24)) > 0) {
+            throw CliException.usage(key + " must be at most 24h, or off, but was \"" + value + "\"");
+        }
+        return d;
     }
 
     /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 1d} or ISO-8601 {@code PT30S}. */

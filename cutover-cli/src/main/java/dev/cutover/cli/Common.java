@@ -81,7 +81,7 @@ final class Common {
                 chosen = List.of(new CutoverSpec("--table " + table + " --column " + column, table, column, "public", List.of(),
                         Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                         Optional.empty(), List.of(), Optional.empty(), List.of(), 0, Optional.empty(), List.of(),
-                        Optional.empty(), Optional.empty(), PreflightSpec.none()));
+                        Optional.empty(), Optional.empty(), Optional.empty(), PreflightSpec.none()));
             }
             specs = new ArrayList<>(chosen);
         } else if (column != null) {
@@ -96,7 +96,7 @@ final class Common {
             result.add(new CutoverSpec(s.prefix(), s.table(), s.column(), schema != null ? schema : s.schema(),
                     key != null ? key : s.key(), s.migration(), s.refSchema(), s.refTable(), s.refColumn(), s.onDelete(),
                     s.foreignKey(), s.inspect(), s.newestFirstBy(), s.sensitive(), s.baseline(), s.reconciliationSql(),
-                    s.policies(), s.batchSize(), s.maxRowsPerSecond(), s.preflight()));
+                    s.policies(), s.batchSize(), s.maxRowsPerSecond(), s.maxReplicaLag(), s.preflight()));
         }
         return result;
     }

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
                 "Configuration: --config cutover.yml with the Spring Boot starter's cutover.* keys; flags override it.",
                 "Connection: --url or $CUTOVER_URL; the password from $PGPASSWORD or ~/.pgpass."},
         subcommands = {StatusCommand.class, VerifyCommand.class, SampleCommand.class, IndexCommand.class, PlanCommand.class,
-                WatchCommand.class, PreflightCommand.class, RemediateCommand.class, MigrateCommand.class, UndoCommand.class,
+                WatchCommand.class, PreflightCommand.class, RemediateCommand.class, ResumeCommand.class, EnforceCommand.class,
+                MigrateCommand.class, UndoCommand.class,
                 RunsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class CutoverCli implements Runnable {

@@ -5,6 +5,7 @@ import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.ReferentialAction;
 import dev.cutover.core.remediation.RemediationPolicies;
 import dev.cutover.core.remediation.RemediationPolicy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,12 +14,14 @@ import java.util.Optional;
 /**
  * One configured cutover as read from {@code cutover.cutovers[N]} and the flags, before it is
  * built for a schema. {@code prefix} is the configuration key it came from, for messages.
+ * {@code maxReplicaLag} is {@link Duration#ZERO} when the configuration turns the replica-lag
+ * throttle off, empty when it does not say.
  */
 record CutoverSpec(String prefix, String table, String column, String schema, List<String> key, Optional<String> migration,
                    Optional<String> refSchema, Optional<String> refTable, Optional<String> refColumn, Optional<String> onDelete,
                    Optional<String> foreignKey, List<String> inspect, Optional<String> newestFirstBy, List<String> sensitive,
                    long baseline, Optional<String> reconciliationSql, List<Policy> policies, Optional<Integer> batchSize,
-                   Optional<Integer> maxRowsPerSecond, PreflightSpec preflight) {
+                   Optional<Integer> maxRowsPerSecond, Optional<Duration> maxReplicaLag, PreflightSpec preflight) {
 
     /** A remediation policy from configuration: {@code constant}, {@code lookup} or {@code sql}. */
     record Policy(String key, String kind, String value) {

@@ -133,13 +133,13 @@ final class MigrateCommand extends BaseCommand {
         return new Session.Outcome(t, code, json, text, List.of(detail));
     }
 
-    private static String firstLine(String s) {
+    static String firstLine(String s) {
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
     }
 
     /** One line per event on stderr, as it happens. */
-    private static void show(PrintWriter err, String prefix, MigrationEvent event, List<Map<String, Object>> steps,
+    static void show(PrintWriter err, String prefix, MigrationEvent event, List<Map<String, Object>> steps,
                              Map<Integer, Map<String, Object>> waitedFor) {
         String line;
         if (event instanceof MigrationEvent.Skipped s) {
@@ -170,7 +170,7 @@ final class MigrateCommand extends BaseCommand {
         }
     }
 
-    private static Map<String, Object> blocker(Blocker b) {
+    static Map<String, Object> blocker(Blocker b) {
         return Json.object("pid", b.pid(), "applicationName", b.applicationName(), "state", b.state(), "heldForMs",
                 b.heldFor().map(Duration::toMillis).orElse(null), "lockModes", b.lockModes(), "query", b.query());
     }

@@ -30,6 +30,17 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
 
     abstract void on(RemediationEvent event);
 
+    /** {@code throttled: standby replica1 is 12.3 s behind (max 10.0 s)}: the run waits, holding no connection. */
+    static String throttled(RemediationEvent.ReplicaLagThrottled t) {
+        return "throttled: standby " + t.standby() + " is " + human(t.lag()) + " behind (max " + human(t.bound()) + ")";
+    }
+
+    /** {@code 250 ms} under a second, else {@code 12.3 s}. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms < 1000 ? ms + " ms" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
     @Override
     public abstract void close();
 
@@ -38,6 +49,7 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
         private final ProgressBar bar;
         private long done;
         private boolean closed;
+        private boolean throttled;
 
         Bar(PrintStream terminal, String task, long total) {
             this.bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(Math.max(total, 1)).setUnit(" rows", 1)
@@ -53,6 +65,13 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
                     bar.maxHint(done);
                 }
                 bar.stepTo(done);
+                if (throttled) {
+                    throttled = false;
+                    bar.setExtraMessage("");
+                }
+            } else if (event instanceof RemediationEvent.ReplicaLagThrottled t) {
+                throttled = true;
+                bar.setExtraMessage(throttled(t));
             } else if (event instanceof RemediationEvent.RoundDone r && r.remaining() > 0) {
                 bar.setExtraMessage("round " + r.round() + " done, " + r.remaining() + " remain");
             }
@@ -93,6 +112,8 @@ abstract sealed class Progress implements AutoCloseable permits Progress.Bar, Pr
             } else if (event instanceof RemediationEvent.BatchRetry r) {
                 err.println("batch " + r.batch() + ": retry " + r.attempt() + " after SQLSTATE " + r.sqlState() + ", waiting "
                         + r.backoff().toMillis() + " ms");
+            } else if (event instanceof RemediationEvent.ReplicaLagThrottled t) {
+                err.println(throttled(t) + ", " + t.replayBytes() + " bytes to replay; looking again in " + human(t.recheck()));
             } else if (event instanceof RemediationEvent.RoundDone r) {
                 err.println("round " + r.round() + " done: " + r.assigned() + " assigned, " + r.skipped() + " skipped, "
                         + r.remaining() + " NULL rows remain, " + seconds(r.took()));

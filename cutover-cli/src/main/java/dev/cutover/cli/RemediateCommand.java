@@ -2,14 +2,11 @@ package dev.cutover.cli;
 
 import dev.cutover.core.CutoverDatabase;
 import dev.cutover.core.remediation.Remediation;
-import dev.cutover.core.remediation.RemediationEvent;
 import dev.cutover.core.remediation.RemediationReport;
-import java.io.PrintStream;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,13 +14,12 @@ import picocli.CommandLine.Option;
 @Command(name = "remediate", description = {"The remediation loop: gives NULL rows their value with the configured policies "
         + "(cutover.cutovers[N].remediation.policies: constant, lookup or sql, tried in order), in batches, journaled so that "
         + "'cutover undo RUN_ID' restores them.",
-        "Ctrl-C stops after the batch in flight and prints the command that goes on.",
+        "Ctrl-C stops after the batch in flight and prints the command that goes on: cutover resume RUN_ID ...",
+        "While a standby is further behind than --max-replica-lag, the run waits between batches and shows 'throttled'.",
         "Over a fleet (several --url, --targets-file or --schemas): one target at a time unless --parallel N, stopping at the "
                 + "first failure unless --keep-going, then a summary of what happened where.",
         "Exit 0 when no NULL row remains (or after a dry run), 1 when some remain."})
 final class RemediateCommand extends BaseCommand {
-
-    private static final Pattern PASSWORD = Pattern.compile("(?i)(password=)[^&\\s]*");
 
     @Option(names = "--dry-run", description = "Decide every row and report, change nothing.")
     boolean dryRun;
@@ -33,6 +29,11 @@ final class RemediateCommand extends BaseCommand {
 
     @Option(names = "--max-rows-per-second", paramLabel = "N", description = "Rate cap (default: configured, else none).")
     Integer maxRowsPerSecond;
+
+    @Option(names = "--max-replica-lag", paramLabel = "DURATION",
+            description = "Before each batch, wait (holding no connection) while a standby replays more than this far "
+                    + "behind, e.g. 10s; off (or 0) does not look (default: configured, else 10s).")
+    String maxReplicaLag;
 
     @Option(names = "--keep-going", description = "Over a fleet: go on with the next targets after one failed (default: stop "
             + "starting new ones at the first failure).")
@@ -44,19 +45,16 @@ final class RemediateCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        Progress.Mode mode;
-        try {
-            mode = Progress.Mode.valueOf(progress.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage("--progress must be auto, bar, plain or none, but was " + progress);
-        }
+        Progress.Mode mode = AttendedRemediation.mode(progress);
+        Duration lag = AttendedRemediation.replicaLagFlag(maxReplicaLag);
         try (Session session = Session.open(common, env())) {
             List<Target> targets = session.changeTargets("remediate");
             if (!session.fleet()) {
-                return single(session, targets.get(0), mode);
+                Target t = targets.get(0);
+                return AttendedRemediation.run(this, session, t, builder(session, t, lag), mode, "Remediating", false);
             }
             List<FleetRun.Result> results = FleetRun.run(session, targets, common.parallel, keepGoing, t -> {
-                RemediationReport report = builder(session, t).build().run();
+                RemediationReport report = builder(session, t, lag).build().run();
                 int code = code(report);
                 err().println(t.label() + ": " + report.outcome() + ", " + report.assigned() + (report.dryRun() ? " would be" : "")
                         + " assigned, " + report.remaining() + " NULL rows remain (run " + report.runId() + ")");
@@ -75,82 +73,40 @@ final class RemediateCommand extends BaseCommand {
         }
     }
 
-    private Remediation.Builder builder(Session session, Target t) {
+    private Remediation.Builder builder(Session session, Target t, Duration lag) {
         CutoverDatabase db = t.database(session.connections);
-        Remediation.Builder b = Remediation.builder(db, t.cutover()).policy(t.spec().policy()).dryRun(dryRun);
-        Integer size = batchSize != null ? batchSize : t.spec().batchSize().orElse(null);
-        if (size != null) {
-            b.batchSize(size);
-        }
-        Integer rate = maxRowsPerSecond != null ? maxRowsPerSecond : t.spec().maxRowsPerSecond().orElse(null);
-        if (rate != null) {
-            b.maxRowsPerSecond(rate);
-        }
-        return b;
+        return AttendedRemediation.configure(Remediation.builder(db, t.cutover()).policy(t.spec().policy()).dryRun(dryRun), t,
+                batchSize, maxRowsPerSecond, lag);
     }
 
-    private static int code(RemediationReport report) {
+    static int code(RemediationReport report) {
         return report.outcome() == RemediationReport.Outcome.COMPLETE || report.outcome() == RemediationReport.Outcome.DRY_RUN
                 ? ExitCodes.OK : ExitCodes.FAILED;
     }
 
-    private int single(Session session, Target t, Progress.Mode mode) {
-        Remediation.Builder b = builder(session, t);
-        long total = t.database(session.connections).probe(t.cutover()).count();
-        PrintStream terminal = System.err;
-        try (Progress bar = Progress.open(mode, err(), terminal, "Remediating " + t.cutover().table(), total);
-             StopAfterBatch stop = new StopAfterBatch(last -> stopped(bar, t, last))) {
-            b.onEvent(bar::on).onEvent(stop::on);
-            Remediation remediation = b.build();
-            RemediationReport report = remediation.run();
-            bar.close();
-            int code = code(report);
-            if (common.json) {
-                Json.print(out(), json(t, report, code));
-            } else {
-                out().println(summary(report));
-                out().flush();
-            }
-            return code;
-        }
-    }
-
-    private void stopped(Progress bar, Target t, RemediationEvent.BatchDone last) {
-        bar.close();
-        String command = resumeCommand();
-        err().println();
-        err().println(last == null
-                ? "Stopped before the first batch finished; nothing was changed by this run."
-                : "Stopped after batch " + last.batch() + " (run " + last.runId() + "): every finished batch is committed and "
-                        + "journaled, no batch is half-done.");
-        err().println("To go on with the rows of " + t.cutover().subject() + " that are still NULL, run:");
-        err().println("  " + command);
-        err().flush();
-    }
-
-    /** The same command line (a password in a URL shown as ***). */
-    private String resumeCommand() {
-        List<String> parts = new ArrayList<>();
-        parts.add("cutover");
-        for (String arg : root().args()) {
-            String a = PASSWORD.matcher(arg).replaceAll("$1***");
-            parts.add(a.matches("[A-Za-z0-9_./:=@%+,-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
-        }
-        return String.join(" ", parts);
-    }
-
     static String summary(RemediationReport r) {
+        return summary(r, -1);
+    }
+
+    /**
+     * The summary for people; {@code assignedBefore} is what a resumed run had assigned before
+     * this resumption ({@code -1}: not resumed), and the rate is of the rows this process assigned.
+     */
+    static String summary(RemediationReport r, long assignedBefore) {
         double seconds = Math.max(r.duration().toMillis(), 1) / 1000.0;
+        long now = r.assigned() - Math.max(assignedBefore, 0);
         StringBuilder s = new StringBuilder();
         s.append("Remediation of ").append(r.subject()).append(r.dryRun() ? " (dry run)" : "").append(": ").append(r.outcome())
                 .append('\n');
-        s.append(String.format(Locale.ROOT, "  %d rows %s, %d skipped, %d NULL rows remain%n", r.assigned(),
-                r.dryRun() ? "would be assigned" : "assigned", r.skipped(), r.remaining()));
+        s.append(String.format(Locale.ROOT, "  %d rows %s%s, %d skipped, %d NULL rows remain%n", r.assigned(),
+                r.dryRun() ? "would be assigned" : "assigned", assignedBefore >= 0 ? " (" + assignedBefore
+                        + " before this resumption)" : "", r.skipped(), r.remaining()));
         s.append(String.format(Locale.ROOT, "  %d %s, %d %s, %d %s in %.1f s (%.0f rows/s)%n", r.rounds(),
                 r.rounds() == 1 ? "round" : "rounds", r.batches(), r.batches() == 1 ? "batch" : "batches", r.retries(),
-                r.retries() == 1 ? "retry" : "retries", seconds, r.assigned() / seconds));
+                r.retries() == 1 ? "retry" : "retries", seconds, now / seconds));
         if (!r.assignedByValue().isEmpty()) {
-            s.append("  by value: ").append(r.assignedByValue()).append('\n');
+            s.append(assignedBefore >= 0 ? "  by value (this resumption): " : "  by value: ").append(r.assignedByValue())
+                    .append('\n');
         }
         if (!r.skippedByReason().isEmpty()) {
             s.append("  skipped: ").append(r.skippedByReason()).append('\n');

@@ -1,75 +1,64 @@
 package dev.cutover.cli;
 
-import dev.cutover.core.remediation.RemediationEvent;
+import dev.cutover.core.remediation.RemediationRun;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Ctrl-C during a remediation stops it after the batch in flight: every batch commits on its
- * own, so the table is left between two batches and running the same command again goes on
- * with the rows still NULL (remediation only ever sets NULLs, so no row is done twice).
- *
- * <p>The remediation API runs to its end with no way to cancel it, so on SIGINT the shutdown
- * hook asks this listener to hold the remediation's thread at the next batch boundary (after
- * the batch's commit, before the next batch starts), prints what to run next, and lets the JVM
- * exit. This class is the one place to change when the remediation has a handle with cancel().
+ * Ctrl-C during a remediation stops it after the batch in flight: the shutdown hook cancels the
+ * run through its handle ({@link RemediationRun#cancel()}), which takes effect between two
+ * batches, and then waits until the command has printed its summary and the command that goes
+ * on ({@code cutover resume RUN_ID ...}). Every batch commits on its own, so the table is left
+ * between two batches and the resumed run goes on with the rows still NULL.
  */
 final class StopAfterBatch implements AutoCloseable {
 
     private static final long MAX_WAIT_SECONDS = 120;
 
     private final AtomicBoolean stopRequested = new AtomicBoolean();
-    private final CountDownLatch atBoundary = new CountDownLatch(1);
-    private final AtomicReference<RemediationEvent.BatchDone> lastBatch = new AtomicReference<>();
+    private final AtomicReference<RemediationRun> run = new AtomicReference<>();
+    private final CountDownLatch reported = new CountDownLatch(1);
     private final Thread hook;
 
-    /**
-     * @param onStop what to print once the remediation is held; given the last batch done, or
-     *               {@code null} when no batch had finished
-     */
-    StopAfterBatch(java.util.function.Consumer<RemediationEvent.BatchDone> onStop) {
+    StopAfterBatch() {
         this.hook = new Thread(() -> {
             stopRequested.set(true);
+            RemediationRun r = run.get();
+            if (r != null) {
+                r.cancel();
+            }
             try {
-                atBoundary.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
+                reported.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            onStop.accept(lastBatch.get());
         }, "cutover-stop-after-batch");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** The remediation's listener: records each batch and holds the thread when a stop was asked for. */
-    void on(RemediationEvent event) {
-        if (event instanceof RemediationEvent.BatchDone b) {
-            lastBatch.set(b);
-        }
-        if (event instanceof RemediationEvent.Finished) {
-            atBoundary.countDown();
-            return;
-        }
-        if (event instanceof RemediationEvent.BatchDone && stopRequested.get()) {
-            atBoundary.countDown();
-            while (true) {
-                try {
-                    // The JVM is shutting down; this thread must not start another batch.
-                    Thread.sleep(Long.MAX_VALUE);
-                } catch (InterruptedException e) {
-                    // keep holding
-                }
-            }
+    /** The run to cancel on Ctrl-C; cancelled at once when Ctrl-C came before it started. */
+    void attach(RemediationRun remediationRun) {
+        run.set(remediationRun);
+        if (stopRequested.get()) {
+            remediationRun.cancel();
         }
     }
 
+    /** {@return whether Ctrl-C (or another signal that shuts the JVM down) asked the run to stop} */
+    boolean stopRequested() {
+        return stopRequested.get();
+    }
+
+    /** Lets the JVM finish shutting down: what was to be printed is printed. */
     @Override
     public void close() {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
-            // already shutting down: the hook runs
+            // already shutting down: the hook runs and waits for this
         }
+        reported.countDown();
     }
 }

@@ -58,8 +58,13 @@ final class CliFixture implements AutoCloseable {
     final Path config;
 
     CliFixture(Path dir) {
+        this(dir, PostgresServers.shared().createDatabase());
+    }
+
+    /** The runbook's tables in {@code db}, a scratch database of a server the test chose (it is dropped by {@link #close()}). */
+    CliFixture(Path dir, ScratchDatabase db) {
         this.dir = dir;
-        this.db = PostgresServers.shared().createDatabase();
+        this.db = db;
         db.execute("""
                 create table organizations (id bigint generated always as identity primary key, name text not null,
                                             domain text not null);

@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Ctrl-C (SIGINT to the process) during remediate, then the printed command, with no row done twice. */
+/** Ctrl-C (SIGINT to the process) during remediate, then the printed resume command, with no row done twice. */
 class InterruptTest {
 
     @TempDir
@@ -36,7 +38,7 @@ class InterruptTest {
     }
 
     @Test
-    void ctrlCStopsAfterTheBatchInFlightAndTheCommandItPrintsFinishesTheRest() throws Exception {
+    void ctrlCStopsAfterTheBatchInFlightAndTheResumeCommandItPrintsFinishesTheSameRun() throws Exception {
         List<String> args = List.of("remediate", "--config", fx.config.toString(), "--url", fx.url(), "--batch-size", "5",
                 "--max-rows-per-second", "50", "--progress", "plain");
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -79,18 +81,34 @@ class InterruptTest {
             printed = err.toString();
         }
         assertThat(printed).contains("Stopped after batch ").contains("every finished batch is committed and journaled")
-                .contains("To go on with the rows of public.\"user\".organization_id that are still NULL, run:")
-                .contains("  cutover remediate --config " + fx.config + " --url ");
+                .contains("To go on with the rows of public.\"user\".organization_id that are still NULL, run:");
+        Matcher m = Pattern.compile("(?m)^  cutover (resume ([0-9a-f-]{36}) .*)$").matcher(printed);
+        assertThat(m.find()).as(printed).isTrue();
+        String runId = m.group(2);
+        assertThat(m.group(1)).isEqualTo("resume " + runId + " --config " + fx.config + " --url '" + fx.url()
+                + "' --batch-size 5 --max-rows-per-second 50 --progress plain");
         long remaining = fx.nulls();
         long journaled = fx.scalar("select count(*) from cutover_journal where action = 'assign'");
         assertThat(remaining).isGreaterThan(0).isEqualTo(203 - journaled);
 
-        CliFixture.Result resumed = fx.run(args.toArray(String[]::new));
+        CliFixture.Result resumed = fx.run(shellWords(m.group(1)));
 
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("Remediation of public.\"user\".organization_id: COMPLETE").contains(runId);
         assertThat(fx.nulls()).isZero();
         assertThat(fx.scalar("select count(*) from cutover_journal where action = 'assign'")).isEqualTo(203);
         assertThat(fx.scalar("select count(distinct key) from cutover_journal where action = 'assign'")).isEqualTo(203);
-        assertThat(fx.scalar("select count(distinct run_id) from cutover_journal")).isEqualTo(2);
+        assertThat(fx.scalar("select count(distinct run_id) from cutover_journal")).isEqualTo(1);
+        assertThat(fx.scalar("select count(*) from cutover_journal where run_id::text = '" + runId + "'")).isGreaterThan(0);
+    }
+
+    /** The words of a command line as a POSIX shell reads them, for the quoting the printed command uses. */
+    private static String[] shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        Matcher w = Pattern.compile("(?:'([^']*)'|(\\S+))").matcher(line);
+        while (w.find()) {
+            words.add(w.group(1) != null ? w.group(1) : w.group(2));
+        }
+        return words.toArray(String[]::new);
     }
 }
