@@ -241,6 +241,10 @@ class NotNullMigrationTest {
                         assertThat(retry.sqlState()).isEqualTo("55P03");
                     });
             assertThat(report.steps().get(1).attempts()).isGreaterThan(1);
+            // The failed attempt sat in the lock queue for its whole lock_timeout: that is waiting too, besides the backoff.
+            Duration backoff = events.stream().filter(MigrationEvent.Retrying.class::isInstance)
+                    .map(e -> ((MigrationEvent.Retrying) e).backoff()).reduce(Duration.ZERO, Duration::plus);
+            assertThat(report.steps().get(1).waited()).isGreaterThanOrEqualTo(backoff.plus(Duration.ofSeconds(2)));
             assertThat(db.verify(CUTOVER).passed()).isTrue();
         } finally {
             releaser.shutdown();
