@@ -334,7 +334,7 @@ final class MigrationEngine {
                 }
                 attempts[0]++;
                 waited[0] += waitedForTable;
-                executed[0] = attempt(p);
+                executed[0] = attempt(p, waited);
                 return null;
             });
         } catch (CutoverException e) {
@@ -387,6 +387,22 @@ final class MigrationEngine {
         return Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
     }
 
+    /**
+     * {@link #attempt(Planned)}; when it fails on its lock, adds its time to {@code waited[0]}: it sat in the
+     * lock queue behind other transactions until its lock_timeout (or the deadlock check).
+     */
+    private boolean attempt(Planned p, long[] waited) {
+        long start = System.nanoTime();
+        try {
+            return attempt(p);
+        } catch (CutoverException e) {
+            if (isLockFailure(e)) {
+                waited[0] += System.nanoTime() - start;
+            }
+            throw e;
+        }
+    }
+
     /** One transaction: the timeouts, the catalog once more (someone may have done the step), the statement. */
     private boolean attempt(Planned p) {
         Duration timeout = p.step().scans() ? settings.validateTimeout() : db.settings().probeTimeout();
@@ -405,8 +421,8 @@ final class MigrationEngine {
      * conflicting lock on the step's tables for longer than the lock timeout, polling; bounded by
      * the deadline. One connection for both.
      *
-     * @return -1 when the step is done; else the time waited from the first sight of a blocker, in
-     *         nanoseconds (0 when there was none)
+     * @return -1 when the step is done; else the time waited from the first sight of a conflicting holder
+     *         (long, or of unknown age and still watched), in nanoseconds (0 when there was none)
      */
     private long waitForTable(Planned p, int index, int total) {
         long[] firstSeen = {0};
@@ -423,13 +439,14 @@ final class MigrationEngine {
                 if (blockers.isEmpty() && (!watching[0] || remainingMillis() <= 0)) {
                     return false;
                 }
+                if (firstSeen[0] == 0) {
+                    // From the first sight of a holder, counted long or still watched: the wait is real either way.
+                    firstSeen[0] = System.nanoTime();
+                }
                 if (blockers.isEmpty()) {
                     // A lock of unknown age (another role's session): watched for the lock timeout before it counts as long.
                     sleep(p, Math.min(FIRST_POLL.toMillis(), remainingMillis()));
                     continue;
-                }
-                if (firstSeen[0] == 0) {
-                    firstSeen[0] = System.nanoTime();
                 }
                 long remaining = remainingMillis();
                 if (remaining <= 0) {

@@ -25,7 +25,8 @@ public record MigrationReport(String subject, List<StepOutcome> steps, Duration 
      * @param name     the step's name, as in the plan
      * @param ran      whether it ran; {@code false} when the catalog showed it done already
      * @param attempts transactions tried (0 when skipped; more than 1 after lock timeouts)
-     * @param waited   time spent waiting for other transactions to let go of the table, and in backoff
+     * @param waited   time spent waiting for other transactions to let go of the table (watching them, and queued
+     *                 in attempts that hit their lock timeout), and in backoff
      * @param took     wall time of the step, waiting included
      */
     public record StepOutcome(String name, boolean ran, int attempts, Duration waited, Duration took) {

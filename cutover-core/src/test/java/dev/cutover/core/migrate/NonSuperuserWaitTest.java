@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,8 +60,13 @@ class NonSuperuserWaitTest {
     }
 
     private MigrationReport runWhileHeld(NotNullCutover cutover, String readerSql, List<MigrationEvent> events) throws Exception {
+        return runWhileHeld(cutover, () -> new OpenTransaction(database, readerSql), events);
+    }
+
+    private MigrationReport runWhileHeld(NotNullCutover cutover, Supplier<TableHolder> holder, List<MigrationEvent> events)
+            throws Exception {
         ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor();
-        try (OpenTransaction reader = new OpenTransaction(database, readerSql)) {
+        try (TableHolder reader = holder.get()) {
             // Released once the migration reports waiting for it (or after a minute, when it never does).
             releaser.schedule(reader::close, 1, TimeUnit.MINUTES);
             MigrationReport report = NotNullMigration.builder(asOwner, cutover).onEvent(events::add).onEvent(event -> {
@@ -99,6 +105,30 @@ class NonSuperuserWaitTest {
         MigrationReport report = runWhileHeld(cutover, "select * from event_us limit 1", events);
 
         assertThat(report.steps().get(0).attempts()).isOne();
+        assertThat(asOwner.verify(cutover).passed()).isTrue();
+    }
+
+    @Test
+    void waitsOutAnotherRolesActiveTransactionOnOnePartition() throws Exception {
+        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+        NotNullCutover cutover = NotNullCutover.builder("event", "organization_id").key("region").build();
+
+        MigrationReport report = runWhileHeld(cutover,
+                () -> new SleepingTransaction(database, "select count(*) from event_us", 8), events);
+
+        assertThat(report.steps().get(0).waited()).isPositive();
+        assertThat(asOwner.verify(cutover).passed()).isTrue();
+    }
+
+    @Test
+    void waitsOutAnotherRolesActiveTransaction() throws Exception {
+        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+        NotNullCutover cutover = NotNullCutover.builder("user", "organization_id").references("organizations", "id").build();
+
+        MigrationReport report = runWhileHeld(cutover,
+                () -> new SleepingTransaction(database, "select count(*) from \"user\"", 8), events);
+
+        assertThat(report.steps().get(0).waited()).isPositive();
         assertThat(asOwner.verify(cutover).passed()).isTrue();
     }
 }

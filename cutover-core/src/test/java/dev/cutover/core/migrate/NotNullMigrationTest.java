@@ -180,6 +180,41 @@ class NotNullMigrationTest {
 
     @ParameterizedTest
     @MethodSource("servers")
+    void waitsOutATransactionThatIsActiveNotIdle(Supplier<TestDatabase> server) throws Exception {
+        TestDatabase database = server.get();
+        CutoverDatabase db = database.cutoverDatabase();
+        List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+        ScheduledExecutorService releaser = Executors.newSingleThreadScheduledExecutor();
+        // Read the table, then busy in pg_sleep: state 'active'. Ended once the migration says it waits for it, or
+        // when the sleep ends, so a migration that never waits queues behind it and fails the assertions below.
+        try (SleepingTransaction sleeper = new SleepingTransaction(database, "select count(*) from \"user\"", 8)) {
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            MigrationReport report = NotNullMigration.builder(db, CUTOVER).onEvent(e -> {
+                events.add(e);
+                if (e instanceof MigrationEvent.Waiting && released.compareAndSet(false, true)) {
+                    releaser.schedule(sleeper::close, 300, TimeUnit.MILLISECONDS);
+                }
+            }).build().run();
+
+            assertThat(events).filteredOn(MigrationEvent.Waiting.class::isInstance)
+                    .map(e -> ((MigrationEvent.Waiting) e).blockers())
+                    .anySatisfy(blockers -> assertThat(blockers).anySatisfy(b -> {
+                        assertThat(b.pid()).isEqualTo(sleeper.pid());
+                        assertThat(b.state()).isEqualTo("active");
+                        assertThat(b.query()).isEqualTo("select pg_sleep($1)");
+                    }));
+            MigrationReport.StepOutcome first = report.steps().get(0);
+            assertThat(first.ran()).isTrue();
+            assertThat(first.waited()).isPositive();
+            assertThat(db.verify(CUTOVER).passed()).isTrue();
+        } finally {
+            releaser.shutdownNow();
+            assertThat(releaser.awaitTermination(1, TimeUnit.MINUTES)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("servers")
     void retriesAStepWhoseLockTimedOut(Supplier<TestDatabase> server) throws Exception {
         TestDatabase database = server.get();
         CutoverDatabase db = database.cutoverDatabase();
@@ -206,6 +241,10 @@ class NotNullMigrationTest {
                         assertThat(retry.sqlState()).isEqualTo("55P03");
                     });
             assertThat(report.steps().get(1).attempts()).isGreaterThan(1);
+            // The failed attempt sat in the lock queue for its whole lock_timeout: that is waiting too, besides the backoff.
+            Duration backoff = events.stream().filter(MigrationEvent.Retrying.class::isInstance)
+                    .map(e -> ((MigrationEvent.Retrying) e).backoff()).reduce(Duration.ZERO, Duration::plus);
+            assertThat(report.steps().get(1).waited()).isGreaterThanOrEqualTo(backoff.plus(Duration.ofSeconds(2)));
             assertThat(db.verify(CUTOVER).passed()).isTrue();
         } finally {
             releaser.shutdown();

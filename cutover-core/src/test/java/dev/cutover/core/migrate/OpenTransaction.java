@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** A transaction left open on its own connection after running some SQL, holding its locks until closed. */
-final class OpenTransaction implements AutoCloseable {
+final class OpenTransaction implements TableHolder {
 
     private final Connection connection;
     private final int pid;
@@ -28,7 +28,8 @@ final class OpenTransaction implements AutoCloseable {
         }
     }
 
-    int pid() {
+    @Override
+    public int pid() {
         return pid;
     }
 
