@@ -216,7 +216,7 @@ public final class CutoverCallback implements Callback {
 
     @Override
     public boolean supports(Event event, Context context) {
-        return ProjectCache.startsRun(event) || (EACH.contains(event) && context.getMigrationInfo() != null);
+        return ProjectCache.forgets(event) || (EACH.contains(event) && context.getMigrationInfo() != null);
     }
 
     @Override
@@ -226,7 +226,7 @@ public final class CutoverCallback implements Callback {
 
     @Override
     public void handle(Event event, Context context) {
-        if (ProjectCache.startsRun(event)) {
+        if (ProjectCache.forgets(event)) {
             project.forget();
             return;
         }
@@ -234,10 +234,23 @@ public final class CutoverCallback implements Callback {
         if (info == null) {
             return;
         }
+        try {
+            handleEach(event, context, info);
+        } catch (RuntimeException e) {
+            // The run ends here: the next one reads the project's migrations anew.
+            project.forget();
+            throw e;
+        }
+        if (event == Event.AFTER_EACH_MIGRATE_ERROR || event == Event.AFTER_EACH_UNDO_ERROR) {
+            project.forget();
+        }
+    }
+
+    private void handleEach(Event event, Context context, MigrationInfo info) {
         boolean before = event == Event.BEFORE_EACH_MIGRATE || event == Event.BEFORE_EACH_UNDO;
         boolean after = event == Event.AFTER_EACH_MIGRATE || event == Event.AFTER_EACH_UNDO;
-        ProjectMigrations migrations = before ? project(context) : project.current(context);
         boolean undo = event == Event.BEFORE_EACH_UNDO || event == Event.AFTER_EACH_UNDO || event == Event.AFTER_EACH_UNDO_ERROR;
+        ProjectMigrations migrations = before ? project(context, undo) : project.current(context);
         if (isCutover(info) && !undo) {
             if (before) {
                 beforeCutover(info, context);
@@ -266,9 +279,9 @@ public final class CutoverCallback implements Callback {
     }
 
     /** The project's migrations, read before the first migration of a run; refuses when none is the cutover migration. */
-    private ProjectMigrations project(Context context) {
+    private ProjectMigrations project(Context context, boolean undo) {
         ProjectMigrations known = project.read(context, c -> guard.baselined(ProjectMigrations.read(c.getConfiguration(),
-                c.getConnection(), this::isCutover, version != null), database(c)));
+                c.getConnection(), this::isCutover, version != null), database(c)), undo);
         if (!known.cutoverFound()) {
             String configured = version != null ? "version " + version : "script " + script;
             throw new CutoverMigrationException(CutoverMigrationException.Reason.NO_SUCH_MIGRATION, name(context.getMigrationInfo()),
