@@ -97,8 +97,9 @@ class RemediationReplicaLagTest {
         List<String> throttled = new CopyOnWriteArrayList<>();
         CompletableFuture<RemediationRun> handle = new CompletableFuture<>();
         standby.pauseReplay();
+        // The cap keeps the run going well past the bound after its first write, however fast the machine is.
         RemediationRun run = Remediation.builder(db, USER).policy(RemediationPolicies.constant(2L)).batchSize(5)
-                .maxReplicaLag(Duration.ofMillis(200))
+                .maxRowsPerSecond(100).maxReplicaLag(Duration.ofMillis(200))
                 .onEvent(e -> {
                     if (e instanceof RemediationEvent.ReplicaLagThrottled t) {
                         RemediationProgress p = handle.join().progress();
