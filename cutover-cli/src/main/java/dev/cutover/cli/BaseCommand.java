@@ -1,7 +1,9 @@
 package dev.cutover.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -76,5 +78,45 @@ abstract class BaseCommand implements Callable<Integer> {
         out().println(outcomes.size() + " targets, " + (outcomes.size() - failing) + " ok, " + failing + " not ok");
         out().flush();
         return Session.exitCode(outcomes);
+    }
+
+    /** Checks that {@code --deadline} is not shorter than {@code --lock-timeout}, as a usage error. */
+    static void requireDeadlineAtLeastLockTimeout(Duration until, String deadline, Duration lock, String lockTimeout) {
+        if (until.compareTo(lock) < 0) {
+            throw CliException.usage("--deadline (" + deadline + ") must not be shorter than --lock-timeout (" + lockTimeout + ")");
+        }
+    }
+
+    /**
+     * A command that changes targets: on one target, {@code change} (told it is not a fleet) and its
+     * text, JSON object or error; over a fleet, {@link FleetRun} with its table or JSON summary.
+     *
+     * @return the exit code
+     */
+    int changeEach(Session session, List<Target> targets, boolean keepGoing,
+                   BiFunction<Target, Boolean, Session.Outcome> change) {
+        if (!session.fleet()) {
+            Session.Outcome o = session.guarded(targets.get(0), () -> change.apply(targets.get(0), false));
+            if (o.row() == null) {
+                err().println("cutover: " + o.json().get("error"));
+                err().flush();
+                return o.exitCode();
+            }
+            if (common.json) {
+                Json.print(out(), o.json());
+            } else {
+                out().println(o.text());
+                out().flush();
+            }
+            return o.exitCode();
+        }
+        List<FleetRun.Result> results = FleetRun.run(session, targets, common.parallel, keepGoing, t -> change.apply(t, true));
+        if (common.json) {
+            Json.print(out(), FleetRun.json(results, keepGoing));
+        } else {
+            out().println(FleetRun.text(results, keepGoing));
+            out().flush();
+        }
+        return FleetRun.exitCode(results);
     }
 }

@@ -47,35 +47,10 @@ final class EnforceCommand extends BaseCommand {
     public Integer call() {
         Duration lock = CliConfig.duration("--lock-timeout", lockTimeout);
         Duration until = CliConfig.duration("--deadline", deadline);
-        if (until.compareTo(lock) < 0) {
-            throw CliException.usage("--deadline (" + deadline + ") must not be shorter than --lock-timeout (" + lockTimeout + ")");
-        }
+        requireDeadlineAtLeastLockTimeout(until, deadline, lock, lockTimeout);
         try (Session session = Session.open(common, env())) {
-            List<Target> targets = session.changeTargets("enforce");
-            if (!session.fleet()) {
-                Session.Outcome o = session.guarded(targets.get(0), () -> enforce(session, targets.get(0), lock, until, false));
-                if (o.row() == null) {
-                    err().println("cutover: " + o.json().get("error"));
-                    err().flush();
-                    return o.exitCode();
-                }
-                if (common.json) {
-                    Json.print(out(), o.json());
-                } else {
-                    out().println(o.text());
-                    out().flush();
-                }
-                return o.exitCode();
-            }
-            List<FleetRun.Result> results = FleetRun.run(session, targets, common.parallel, keepGoing,
-                    t -> enforce(session, t, lock, until, true));
-            if (common.json) {
-                Json.print(out(), FleetRun.json(results, keepGoing));
-            } else {
-                out().println(FleetRun.text(results, keepGoing));
-                out().flush();
-            }
-            return FleetRun.exitCode(results);
+            return changeEach(session, session.changeTargets("enforce"), keepGoing,
+                    (t, fleet) -> enforce(session, t, lock, until, fleet));
         }
     }
 
