@@ -54,6 +54,8 @@ public final class RemediationBenchmark {
     private final long idleMillis;
     private final boolean nullIndex;
     private final int rateBatch;
+    /** Which variants to run (--variants): single, peer, constant, sql, lambda, capped, sparse. */
+    private final List<String> variants;
     private final int warmupRuns;
     private ConcurrentWriter writer;
 
@@ -76,6 +78,7 @@ public final class RemediationBenchmark {
         nullIndex = Boolean.parseBoolean(args.getOrDefault("null-index", "false"));
         warmupRuns = Integer.parseInt(args.getOrDefault("warmup-runs", "10"));
         rateBatch = Integer.parseInt(args.getOrDefault("rate-batch", "100"));
+        variants = List.of(args.getOrDefault("variants", "single,peer,constant,sql,lambda,capped,sparse").split(","));
         if (nulls > rows || sparseNulls > rows || rows < 1 || batches.stream().anyMatch(b -> b < 1) || writers < 0) {
             throw new IllegalArgumentException("need 1 <= rows, nulls and sparse-nulls <= rows, every batch >= 1, writers >= 0");
         }
@@ -129,7 +132,7 @@ public final class RemediationBenchmark {
                 writerIntervalMillis)) {
             writer = w;
             List<Result> results = denseVariants();
-            if (sparseNulls > 0) {
+            if (sparseNulls > 0 && variants.contains("sparse")) {
                 System.err.printf(Locale.ROOT, "Seeding %,d rows, %,d NULL...%n", rows, sparseNulls);
                 seed(sparseNulls);
                 fresh();
@@ -146,19 +149,31 @@ public final class RemediationBenchmark {
     }
 
     private List<Result> denseVariants() throws Exception {
-        fresh();
         List<Result> results = new ArrayList<>();
-        results.add(single(Kind.SINGLE, "one UPDATE ... WHERE col IS NULL"));
-        fresh();
-        results.add(measure(Kind.PEER, PEER_RANGE, PEER, this::handWrittenIdRanges));
-        verifyNoNulls();
-        for (int batch : batches) {
-            results.add(engine(batch, CONSTANT, 0));
+        if (variants.contains("single")) {
+            fresh();
+            results.add(single(Kind.SINGLE, "one UPDATE ... WHERE col IS NULL"));
         }
-        results.add(engine(batches.get(0), SQL, 0));
-        results.add(engine(batches.get(0), LAMBDA, 0));
-        for (int rate : rates) {
-            results.add(engine(rateBatch, CONSTANT, rate));
+        if (variants.contains("peer")) {
+            fresh();
+            results.add(measure(Kind.PEER, PEER_RANGE, PEER, this::handWrittenIdRanges));
+            verifyNoNulls();
+        }
+        if (variants.contains("constant")) {
+            for (int batch : batches) {
+                results.add(engine(batch, CONSTANT, 0));
+            }
+        }
+        if (variants.contains("sql")) {
+            results.add(engine(batches.get(0), SQL, 0));
+        }
+        if (variants.contains("lambda")) {
+            results.add(engine(batches.get(0), LAMBDA, 0));
+        }
+        if (variants.contains("capped")) {
+            for (int rate : rates) {
+                results.add(engine(rateBatch, CONSTANT, rate));
+            }
         }
         return results;
     }
@@ -347,8 +362,9 @@ public final class RemediationBenchmark {
     }
 
     private void print(String argLine, String server, List<Result> results) {
-        Result peer = first(results, r -> r.kind() == Kind.PEER);
-        Result constant = first(results, r -> r.kind() == Kind.CONSTANT && r.batch() == batches.get(0));
+        Result peer = results.stream().filter(r -> r.kind() == Kind.PEER).findFirst().orElse(null);
+        Result constant = results.stream().filter(r -> r.kind() == Kind.CONSTANT && r.batch() == batches.get(0)).findFirst()
+                .orElse(null);
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "%n%,d rows, %,d NULL (sparse: %,d NULL); %d writer threads inserting %s; %s%n%n",
                 rows, nulls, sparseNulls, writers,
@@ -360,14 +376,17 @@ public final class RemediationBenchmark {
             boolean sparse = r.kind() == Kind.SPARSE_SINGLE || r.kind() == Kind.SPARSE_ENGINE;
             out.append(String.format(Locale.ROOT, "| %s | %,d | %.2f | %,.0f | %s | %s | %,d | %.1f | %.2f | %.2f | %.2f× | %,d | %.2f |%n",
                     r.name(), r.changed(), r.seconds(), r.rowsPerSecond(),
-                    sparse ? "" : String.format(Locale.ROOT, "%.0f %%", 100 * r.rowsPerSecond() / peer.rowsPerSecond()),
-                    r.engine() && !sparse ? String.format(Locale.ROOT, "%.0f %%", 100 * r.rowsPerSecond() / constant.rowsPerSecond()) : "",
+                    sparse || peer == null ? "" : String.format(Locale.ROOT, "%.0f %%", 100 * r.rowsPerSecond() / peer.rowsPerSecond()),
+                    r.engine() && !sparse && constant != null
+                            ? String.format(Locale.ROOT, "%.0f %%", 100 * r.rowsPerSecond() / constant.rowsPerSecond()) : "",
                     r.batches(), r.p99BatchMillis(), r.writerIdleP99Millis(), r.writerP99Millis(), r.writerRatio(), r.writes(),
                     r.clientCpuSeconds()));
         }
         out.append(String.format(Locale.ROOT, "%nArguments: %s; JVM max heap %,d MiB%n%n", argLine,
                 Runtime.getRuntime().maxMemory() / (1024 * 1024)));
-        targets(out, results, peer, constant);
+        if (variants.size() == 7) {
+            targets(out, results, peer, constant);
+        }
         System.out.println(out);
     }
 
