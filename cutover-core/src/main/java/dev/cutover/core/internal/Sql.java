@@ -10,6 +10,7 @@ import java.util.List;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.Field;
+import org.jooq.QueryPart;
 import org.jooq.SQLDialect;
 import org.jooq.conf.RenderNameCase;
 import org.jooq.conf.RenderQuotedNames;
@@ -212,6 +213,24 @@ public final class Sql {
     /** Runs {@code work} on one connection in autocommit mode, with no setting changed. */
     public static <T> T autocommit(DataSource dataSource, String what, Work<T> work) {
         return autocommit(dataSource, new Timeouts(null, null, null), what, work);
+    }
+
+    /**
+     * The settings as one {@code SELECT set_config(name, value, true), ...} (values as bind
+     * parameters), for work that sends it in the same round trip as its statement: the two then
+     * form one implicit transaction, which the server commits when the statement succeeds and
+     * rolls back, settings included, when it fails. {@code null} when there is nothing to set.
+     */
+    public static QueryPart localSettings(Timeouts timeouts) {
+        List<String[]> settings = timeouts.settings();
+        if (settings.isEmpty()) {
+            return null;
+        }
+        List<Field<String>> calls = new ArrayList<>();
+        for (String[] s : settings) {
+            calls.add(DSL.function("set_config", String.class, DSL.val(s[0]), DSL.val(s[1]), DSL.val(true)));
+        }
+        return DSL.select(calls);
     }
 
     /** Applies the settings for the current transaction only, in one statement, values as bind parameters. */

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.jooq.QueryPart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,17 @@ final class BatchRunner implements AutoCloseable {
     @FunctionalInterface
     interface Work<T> {
         T apply(Connection connection, DSLContext dsl) throws SQLException;
+    }
+
+    /**
+     * Work that changes data with one statement, sent in the same round trip as the settings
+     * ({@code settings}, a {@code SELECT set_config(...)}; {@code null} when there are none): see
+     * {@link BatchRunner#inOneRoundTrip}. The connection is in autocommit mode; any other
+     * statement the work sends is a transaction of its own, so it may only read.
+     */
+    @FunctionalInterface
+    interface OneTrip<T> {
+        T apply(Connection connection, DSLContext dsl, QueryPart settings) throws SQLException;
     }
 
     /** Told before each retry: the failed attempt (from 1), its SQLSTATE and the wait. */
@@ -106,18 +118,58 @@ final class BatchRunner implements AutoCloseable {
         return run(work, true);
     }
 
+    /**
+     * Runs {@code work}, one statement that changes data, in a single round trip: the
+     * transaction-local settings and the statement go to the server together and form one
+     * implicit transaction, committed by the server when the statement succeeds and rolled back,
+     * settings included, when it fails; no {@code BEGIN} or {@code COMMIT} of their own. Retried
+     * as {@link #inTransaction} is.
+     */
+    <T> Done<T> inOneRoundTrip(OneTrip<T> work) throws Exception {
+        QueryPart settings = Sql.localSettings(timeouts);
+        return timed(() -> {
+            Connection c = connection();
+            boolean autoCommit = c.getAutoCommit();
+            try {
+                if (!autoCommit) {
+                    c.setAutoCommit(true);
+                }
+                return work.apply(c, Sql.dsl(c), settings);
+            } catch (SQLException | RuntimeException | Error e) {
+                failed(c, e);
+                throw e;
+            } finally {
+                if (!autoCommit && connection == c) {
+                    c.setAutoCommit(false);
+                }
+            }
+        });
+    }
+
     private <T> Done<T> run(Work<T> work, boolean autocommit) throws Exception {
+        return timed(() -> attempt(work));
+    }
+
+    private <T> Done<T> timed(java.util.concurrent.Callable<T> attempt) throws Exception {
         batchStart = System.nanoTime();
         int[] attempts = {0};
         long[] took = {0};
         T value = retry.executeCallable(() -> {
             attempts[0]++;
             long start = System.nanoTime();
-            T result = attempt(work);
+            T result = attempt.call();
             took[0] = System.nanoTime() - start;
             return result;
         });
         return new Done<>(value, attempts[0], Duration.ofNanos(took[0]));
+    }
+
+    /** Drops the connection after a failure that may have left it unusable. */
+    private void failed(Connection c, Throwable e) throws SQLException {
+        String state = Sql.sqlState(e);
+        if (state == null || state.startsWith("08") || state.startsWith("57P") || c.isClosed()) {
+            discard();
+        }
     }
 
     private <T> T attempt(Work<T> work) throws SQLException {
@@ -125,10 +177,7 @@ final class BatchRunner implements AutoCloseable {
         try {
             return Sql.transaction(c, timeouts, dsl -> work.apply(c, dsl));
         } catch (SQLException | RuntimeException | Error e) {
-            String state = Sql.sqlState(e);
-            if (state == null || state.startsWith("08") || state.startsWith("57P") || c.isClosed()) {
-                discard();
-            }
+            failed(c, e);
             throw e;
         }
     }

@@ -74,13 +74,45 @@ final class BatchStatements {
         this.oneStatement = new OneStatementBatches(this, plan, target);
     }
 
-    /** The next batch after {@code after}, with the statements that fit the policy. */
-    BatchResult next(Connection connection, DSLContext dsl, List<Object> after, int reported) throws SQLException {
+    /** Set when rounds walk block ranges instead of the key. */
+    private BlockRanges blocks;
+
+    /** From now on, rounds walk block ranges ({@link BlockRanges}) instead of the key. */
+    void walkBlocks() {
+        blocks = new BlockRanges(target, plan.batchSize());
+        oneStatement.walkBlocks(blocks);
+    }
+
+    /**
+     * Whether each batch is one statement, to be sent with its settings in one round trip
+     * ({@link BatchRunner#inOneRoundTrip}) instead of in a transaction of its own.
+     */
+    boolean oneStatement() {
+        return sqlPolicy != null || (constant != null && oneStatement.constantIsOneStatement());
+    }
+
+    /**
+     * The next batch after {@code after}, with the statements that fit the policy; with
+     * {@code settings} (when {@link #oneStatement()}) its one statement is sent together with them.
+     */
+    BatchResult next(Connection connection, DSLContext dsl, List<Object> after, int reported, QueryPart settings)
+            throws SQLException {
         if (sqlPolicy != null) {
-            return oneStatement.sqlBatch(dsl, sqlPolicy, after, reported);
+            return oneStatement.sqlBatch(dsl, settings, sqlPolicy, after, reported);
         }
-        return constant != null ? oneStatement.constantBatch(dsl, constant, after, reported)
+        return constant != null ? oneStatement.constantBatch(dsl, settings, constant, after, reported)
                 : batch(connection, dsl, after, reported);
+    }
+
+    /**
+     * Runs {@code query}; after {@code settings} in the same round trip when given (one
+     * implicit transaction), returning the query's rows.
+     */
+    Result<Record> fetch(DSLContext dsl, QueryPart settings, org.jooq.ResultQuery<Record> query) {
+        if (settings == null) {
+            return query.fetch();
+        }
+        return dsl.resultQuery("{0};\n{1}", settings, query).fetchMany().get(1);
     }
 
     /** One row read in a batch. */
@@ -88,11 +120,13 @@ final class BatchStatements {
     }
 
     /**
-     * What one batch transaction did: the NULL rows it read, the last key read, how many rows it
-     * assigned (per value), the first of those changes for the report, and the rows skipped.
+     * What one batch transaction did: the NULL rows it read, the cursor for the next batch (the
+     * last key read, or the next block range's start), how many rows it assigned (per value), the
+     * first of those changes for the report, the rows skipped, and whether the round is over.
      */
     record BatchResult(int rows, List<Object> lastKey, int assigned, Map<String, Integer> assignedByValue,
-                               List<RemediationReport.Change> changes, List<RemediationReport.SkippedRow> skipped) {
+                               List<RemediationReport.Change> changes, List<RemediationReport.SkippedRow> skipped,
+                               boolean roundOver) {
     }
 
     /** A policy threw; carries the row (masked) in the message. */
@@ -138,6 +172,24 @@ final class BatchStatements {
 
     /** Reads a batch, asks the policy about every row, then updates each value's rows in one statement. */
     private BatchResult batch(Connection connection, DSLContext dsl, List<Object> after, int reported) throws SQLException {
+        BlockRanges.Range range = blocks == null ? null : blocks.next(dsl, after);
+        if (blocks != null && range == null) {
+            return new BatchResult(0, after, 0, Map.of(), List.of(), List.of(), true);
+        }
+        List<Read> reads = range == null ? readAfter(dsl, after) : new ArrayList<>();
+        BlockRanges.Step step = range == null ? null : readRange(dsl, range, reads);
+
+        // Decide every row first, on this transaction; lookups run before any UPDATE.
+        Map<List<String>, List<Read>> groups = new LinkedHashMap<>();
+        List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
+        decide(connection, reads, groups, skipped);
+        BatchResult result = assign(dsl, groups, skipped, reads, after, reported);
+        return step == null ? result : new BatchResult(result.rows(), step.cursor(), result.assigned(), result.assignedByValue(),
+                result.changes(), result.skipped(), step.roundOver());
+    }
+
+    /** The next NULL rows after key {@code after}, in key order, locked (unless a dry run). */
+    private List<Read> readAfter(DSLContext dsl, List<Object> after) {
         List<Field<Object>> keys = target.keyFields();
         List<Field<Object>> fields = shown.stream().map(target::field).toList();
         var query = dsl.select(fields).from(target.table()).where(nullAfter(after))
@@ -148,12 +200,34 @@ final class BatchStatements {
         for (Record r : records) {
             reads.add(read(r, 0));
         }
+        return reads;
+    }
 
-        // Decide every row first, on this transaction; lookups run before any UPDATE.
-        Map<List<String>, List<Read>> groups = new LinkedHashMap<>();
-        List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
-        decide(connection, reads, groups, skipped);
-        return assign(dsl, groups, skipped, reads, after, reported);
+    /**
+     * Reads into {@code reads} the NULL rows whose ctids the batch takes from {@code range}, in
+     * key order, locked (unless a dry run), and gives the next cursor.
+     */
+    private BlockRanges.Step readRange(DSLContext dsl, BlockRanges.Range range, List<Read> reads) {
+        List<Field<Object>> fields = shown.stream().map(c -> DSL.field(DSL.name("cutover_row", c))).toList();
+        List<Field<Object>> keys = target.keyColumns().stream().map(c -> DSL.field(DSL.name("cutover_row", c))).toList();
+        Result<Record> records = dsl.resultQuery("""
+                with cutover_t as ({0})
+                select (select count(*) from cutover_t)::int as cutover_taken,
+                       (select cutover_tid from cutover_t order by cutover_tid desc limit 1)::text as cutover_last, cutover_x.*
+                from (select 1) cutover_one left join lateral (
+                  select {1} from {2} as cutover_row
+                  where cutover_row.ctid = any(array(select cutover_tid from cutover_t)) and {3} is null order by {4} {5}
+                ) cutover_x on true""", oneStatement.taken(range), DSL.list(fields), target.tableName(),
+                DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(keys.stream().map(Field::asc).toList()),
+                DSL.sql(plan.dryRun() ? "" : "for no key update of cutover_row")).fetch();
+        int key = shown.indexOf(target.keyColumns().get(0));
+        for (Record r : records) {
+            if (r.get(2 + key) != null) {
+                reads.add(read(r, 2));
+            }
+        }
+        Record first = records.get(0);
+        return blocks.done(dsl, range, first.get("cutover_taken", Integer.class), first.get("cutover_last", String.class));
     }
 
     /** Asks the policy about each row read: rows to assign go into {@code groups} by value and policy, the others into {@code skipped}. */
@@ -209,7 +283,7 @@ final class BatchStatements {
             }
         }
         List<Object> lastKey = reads.isEmpty() ? after : reads.get(reads.size() - 1).key();
-        return new BatchResult(reads.size(), lastKey, assigned, byValue, changes, skipped);
+        return new BatchResult(reads.size(), lastKey, assigned, byValue, changes, skipped, reads.size() < plan.batchSize());
     }
 
     String shownValue(String value) {
@@ -244,10 +318,10 @@ final class BatchStatements {
             ctes.add(DSL.sql("""
                     {0} as (
                       update {1} set {2} = {3} where {4} and {5} is null
-                      returning {6}, jsonb_build_object({7}) as cutover_key, {5}::text as cutover_new
+                      returning {6}, {7} as cutover_key, {5}::text as cutover_new
                     ), {8} as ({9})""",
                     u, target.tableName(), DSL.name(cutover.column()), PlanCheck.typedValue(target, value), in, target.column(),
-                    DSL.list(keyAliases(true)), keyObject(), DSL.name("cutover_j" + g), journalInsert(policy, u)));
+                    DSL.list(keyAliases(true)), keyJson(), DSL.name("cutover_j" + g), journalInsert(policy, u)));
             selects.add(DSL.sql("select {0} as cutover_g, {1} from {2}", DSL.inline(g), DSL.list(keyAliases(false)), u));
             g++;
         }
@@ -298,15 +372,43 @@ final class BatchStatements {
         return out;
     }
 
-    /** The arguments of {@code jsonb_build_object} for a row's key: {@code 'id', "s"."t"."id", ...}. */
-    QueryPart keyObject() {
-        List<QueryPart> pairs = new ArrayList<>();
-        List<Field<Object>> keys = target.keyFields();
+    /** A row's key as the text of a JSON object, {@code {"id": 42}}: see {@link #keyJson(List)}. */
+    QueryPart keyJson() {
+        return keyJson(target.keyFields());
+    }
+
+    /**
+     * A row's key, the columns {@code keys} (in the order of the key's columns), as the text of a
+     * JSON object, {@code '{"id":' || to_json(id)::text || '}'}: the same object
+     * {@code jsonb_build_object} makes once cast to {@code jsonb}, each value written by
+     * {@code to_json}. A batch's journal entry joins its rows' objects into one array and casts
+     * that once ({@link #journalInsert}), which costs PostgreSQL a fraction of aggregating
+     * {@code jsonb} objects row by row.
+     */
+    QueryPart keyJson(List<Field<Object>> keys) {
+        QueryPart json = null;
         for (int i = 0; i < keys.size(); i++) {
-            pairs.add(DSL.val(target.keyColumns().get(i)));
-            pairs.add(keys.get(i));
+            String name = (i == 0 ? "{" : ",") + jsonString(target.keyColumns().get(i)) + ":";
+            QueryPart pair = DSL.sql("{0}::text || to_json({1})::text", DSL.val(name), keys.get(i));
+            json = json == null ? pair : DSL.sql("{0} || {1}", json, pair);
         }
-        return DSL.list(pairs);
+        return DSL.sql("({0} || '}')", json);
+    }
+
+    /** {@code s} as a JSON string literal. */
+    static String jsonString(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
     }
 
     /**
@@ -323,7 +425,8 @@ final class BatchStatements {
         return DSL.query("""
                 insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value, policy,
                                  xact)
-                select {1}, 'assign', {2}, {3}, {4}, jsonb_agg(cutover_key), count(*), null, {7}, {5}, txid_current()
+                select {1}, 'assign', {2}, {3}, {4}, ('[' || string_agg(cutover_key, ',') || ']')::jsonb, count(*), null, {7}, {5},
+                       txid_current()
                 from {6} {8} having count(*) > 0""",
                 Journal.batchTable(db, cutover), DSL.val(runId), DSL.val(cutover.schema()), DSL.val(cutover.table()),
                 DSL.val(cutover.column()), DSL.val(policy), u,

@@ -30,6 +30,8 @@ final class OneStatementBatches {
     static final int SPARSE_SPREAD = 20;
     /** Whether the last batch found NULL rows sparse (see {@link #isSparse}). */
     private boolean sparse;
+    /** Set when the round walks block ranges instead of the key. */
+    private BlockRanges blocks;
 
     OneStatementBatches(BatchStatements owner, RemediationSettings plan, Target target) {
         this.owner = owner;
@@ -37,6 +39,79 @@ final class OneStatementBatches {
         this.target = target;
         this.cutover = plan.cutover();
         this.shown = target.shownColumns();
+    }
+
+    /** From now on, rounds walk block ranges ({@link BlockRanges}) instead of the key. */
+    void walkBlocks(BlockRanges ranges) {
+        this.blocks = ranges;
+    }
+
+    /** Whether the next batch of a constant policy is a single statement. */
+    boolean constantIsOneStatement() {
+        return blocks != null || target.keyFields().size() == 1;
+    }
+
+    /**
+     * A constant policy's batch over the next block range, in one statement: take the ctids of
+     * up to {@code batchSize} NULL rows of the range, update those rows where still NULL (a TID
+     * scan), journal them, and return how many were taken and changed, the last ctid taken and
+     * the first changed rows for the report.
+     */
+    private BatchStatements.BatchResult constantBlocksBatch(DSLContext dsl, QueryPart settings, PolicyTree.Constant constant,
+                                                           List<Object> after, int reported) {
+        BlockRanges.Range range = blocks.next(dsl, after);
+        if (range == null) {
+            return new BatchStatements.BatchResult(0, after, 0, Map.of(), List.of(), List.of(), true);
+        }
+        String value = PlanCheck.literal(constant.value());
+        String policy = PolicyTree.describe(plan.policy());
+        int show = Math.max(0, plan.reportLimit() - reported);
+        List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
+        returning.add(DSL.field("{0} as cutover_key", owner.keyJson()));
+        returning.add(DSL.field("{0}::text as cutover_new", target.column()));
+        List<QueryPart> shownFromU = new ArrayList<>();
+        for (int i = 0; i < shown.size(); i++) {
+            returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
+            shownFromU.add(DSL.name("cutover_s" + i));
+        }
+        List<QueryPart> ascU = new ArrayList<>();
+        for (int i = 0; i < target.keyColumns().size(); i++) {
+            ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
+        }
+        Result<Record> result = owner.fetch(dsl, settings, dsl.resultQuery("""
+                with cutover_t as ({0}), cutover_u as (
+                  update {1} set {2} = {3} where ctid = any(array(select cutover_tid from cutover_t)) and {4} is null
+                  returning {5}
+                ), cutover_j as ({6})
+                select (select count(*) from cutover_t)::int as cutover_taken,
+                       (select cutover_tid from cutover_t order by cutover_tid desc limit 1)::text as cutover_last,
+                       (select count(*) from cutover_u)::int as cutover_changed, cutover_r.*
+                from (select 1) cutover_one
+                left join lateral (select {7} from cutover_u order by {8} limit {9}) cutover_r on true""",
+                taken(range), target.tableName(), DSL.name(cutover.column()), PlanCheck.typedValue(target, value), target.column(),
+                DSL.list(returning), owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(shownFromU), DSL.list(ascU),
+                DSL.inline(show)));
+        Record first = result.get(0);
+        int taken = first.get("cutover_taken", Integer.class);
+        int changed = first.get("cutover_changed", Integer.class);
+        BlockRanges.Step step = blocks.done(dsl, range, taken, first.get("cutover_last", String.class));
+        String shownValue = owner.shownValue(value);
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        for (Record r : result) {
+            if (changes.size() < show && r.get(3 + shown.indexOf(target.keyColumns().get(0))) != null) {
+                BatchStatements.Read row = owner.read(r, 3);
+                changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()), shownValue,
+                        policy));
+            }
+        }
+        return new BatchStatements.BatchResult(taken, step.cursor(), changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(),
+                changes, List.of(), step.roundOver());
+    }
+
+    /** The ctids of up to {@code batchSize} NULL rows of {@code range}, in physical order, as {@code cutover_tid}. */
+    QueryPart taken(BlockRanges.Range range) {
+        return DSL.sql("select ctid as cutover_tid from {0} where {1} and {2} is null limit {3}", target.tableName(),
+                range.condition(DSL.field(DSL.name("ctid"))), target.column(), DSL.inline(plan.batchSize()));
     }
 
     /**
@@ -51,9 +126,13 @@ final class OneStatementBatches {
      * for the bound first. The first batch of a round, and every batch after one that found the
      * NULL rows sparse ({@link #isSparse}), reads the NULL keys and updates those instead.
      */
-    BatchStatements.BatchResult constantBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
-        BatchStatements.BatchResult result = after == null || sparse ? joinBatch(dsl, constant, after, reported)
-                : rangeBatch(dsl, constant, after, reported);
+    BatchStatements.BatchResult constantBatch(DSLContext dsl, QueryPart settings, PolicyTree.Constant constant, List<Object> after,
+                                              int reported) {
+        if (blocks != null) {
+            return constantBlocksBatch(dsl, settings, constant, after, reported);
+        }
+        BatchStatements.BatchResult result = after == null || sparse ? joinBatch(dsl, settings, constant, after, reported)
+                : rangeBatch(dsl, settings, constant, after, reported);
         sparse = isSparse(after, result.lastKey());
         return result;
     }
@@ -77,7 +156,8 @@ final class OneStatementBatches {
     }
 
     /** A batch of a constant policy as a key range (see {@link #constantBatch}). */
-    private BatchStatements.BatchResult rangeBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
+    private BatchStatements.BatchResult rangeBatch(DSLContext dsl, QueryPart settings, PolicyTree.Constant constant,
+                                                   List<Object> after, int reported) {
         List<Field<Object>> keys = target.keyFields();
         boolean inline = keys.size() == 1;
         List<Object> upper = inline ? null : upperBound(dsl, after);
@@ -95,7 +175,7 @@ final class OneStatementBatches {
             range = range.and(keys.get(0).le(DSL.field("(select coalesce(cutover_hi, cutover_max) from cutover_h)")));
         }
         List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
-        returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", owner.keyObject()));
+        returning.add(DSL.field("{0} as cutover_key", owner.keyJson()));
         returning.add(DSL.field("{0}::text as cutover_new", target.column()));
         List<QueryPart> shownFromU = new ArrayList<>();
         for (int i = 0; i < shown.size(); i++) {
@@ -110,7 +190,7 @@ final class OneStatementBatches {
             lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
             ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
         }
-        Result<Record> result = dsl.resultQuery("""
+        Result<Record> result = owner.fetch(dsl, upper == null ? settings : null, dsl.resultQuery("""
                 with cutover_h as ({11}), cutover_u as (
                   update {0} set {1} = {2} where {3}
                   returning {4}
@@ -121,7 +201,7 @@ final class OneStatementBatches {
                 left join lateral (select {8} from cutover_u order by {9} limit {10}) cutover_r on true""",
                 target.tableName(), DSL.name(cutover.column()), PlanCheck.typedValue(target, value), range, DSL.list(returning),
                 owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases), DSL.list(lastDesc),
-                DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show), bounds(inline, after)).fetch();
+                DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show), bounds(inline, after)));
         if (inline && result.get(0).get("cutover_hi") != null) {
             upper = List.of(result.get(0).get("cutover_hi"));
         }
@@ -203,7 +283,7 @@ final class OneStatementBatches {
             }
         }
         return new BatchStatements.BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes,
-                List.of());
+                List.of(), read < plan.batchSize());
     }
 
 
@@ -213,7 +293,8 @@ final class OneStatementBatches {
      * return how many were read and changed, the last key read, and the first changed rows for
      * the report. A key range would make the update walk again every row the read walked past.
      */
-    private BatchStatements.BatchResult joinBatch(DSLContext dsl, PolicyTree.Constant constant, List<Object> after, int reported) {
+    private BatchStatements.BatchResult joinBatch(DSLContext dsl, QueryPart settings, PolicyTree.Constant constant,
+                                                  List<Object> after, int reported) {
         List<Field<Object>> keys = target.keyFields();
         int k = keys.size();
         String value = PlanCheck.literal(constant.value());
@@ -229,7 +310,7 @@ final class OneStatementBatches {
             lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
         }
         List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
-        returning.add(DSL.field("jsonb_build_object({0}) as cutover_key", owner.keyObject()));
+        returning.add(DSL.field("{0} as cutover_key", owner.keyJson()));
         returning.add(DSL.field("{0}::text as cutover_new", target.column()));
         for (int i = 0; i < shown.size(); i++) {
             returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
@@ -239,7 +320,7 @@ final class OneStatementBatches {
         for (int i = 0; i < k; i++) {
             ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
         }
-        Result<Record> result = dsl.resultQuery("""
+        Result<Record> result = owner.fetch(dsl, settings, dsl.resultQuery("""
                 with cutover_b as (
                   select {0} from {1} where {2} order by {3} limit {4}
                 ), cutover_u as (
@@ -256,7 +337,7 @@ final class OneStatementBatches {
                 DSL.name(cutover.column()), PlanCheck.typedValue(target, value),
                 DSL.and(join.stream().map(c -> (Condition) c).toList()),
                 target.column(), DSL.list(returning), owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(lastAliases),
-                DSL.list(lastDesc), DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)).fetch();
+                DSL.list(lastDesc), DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show)));
         return joinResult(result, after, value, policy, show);
     }
 
@@ -284,50 +365,82 @@ final class OneStatementBatches {
             }
         }
         return new BatchStatements.BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes,
-                List.of());
+                List.of(), read < plan.batchSize());
     }
 
     /**
      * A batch of a {@linkplain RemediationPolicies#sql SQL policy}, in one statement: read the
      * next NULL rows locked, with the policy's value for each (the row aliased {@code u}), update
      * the rows with a value where still NULL, journal one entry per value, and return every row
-     * read with its value and whether it changed. A dry run reads only, without locks.
+     * read with its value and whether it changed. A dry run reads only, without locks. The next
+     * rows are those after the key {@code after}, or, when the round walks block ranges, those
+     * whose ctids the batch takes from the next range ({@link #taken}).
      */
-    BatchStatements.BatchResult sqlBatch(DSLContext dsl, SqlPolicy sqlPolicy, List<Object> after, int reported) {
+    BatchStatements.BatchResult sqlBatch(DSLContext dsl, QueryPart settings, SqlPolicy sqlPolicy, List<Object> after, int reported) {
         List<QueryPart> selected = new ArrayList<>();
         for (int i = 0; i < shown.size(); i++) {
             selected.add(DSL.field("{0} as {1}", DSL.field(DSL.name("u", shown.get(i))), DSL.name("cutover_s" + i)));
         }
+        BlockRanges.Range range = blocks == null ? null : blocks.next(dsl, after);
+        if (blocks != null && range == null) {
+            return new BatchStatements.BatchResult(0, after, 0, Map.of(), List.of(), List.of(), true);
+        }
         List<Field<Object>> keys = target.keyColumns().stream().map(k -> DSL.field(DSL.name("u", k))).toList();
         Condition where = DSL.field(DSL.name("u", cutover.column())).isNull();
-        if (after != null) {
-            where = where.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
-                    : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
+        QueryPart read;
+        if (range != null) {
+            read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where u.ctid = any(array(select cutover_tid from cutover_t)) "
+                    + "and {3}", DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where);
+        } else {
+            if (after != null) {
+                where = where.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
+                        : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
+            }
+            read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where {3} order by {4} limit {5}",
+                    DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where,
+                    DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()));
         }
-        QueryPart read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where {3} order by {4} limit {5}",
-                DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where,
-                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()));
-        Result<Record> rows = plan.dryRun()
-                ? dsl.resultQuery("with cutover_b as ({0}) select cutover_b.*, false as cutover_changed, "
-                        + "cutover_v::text as cutover_text from cutover_b", read).fetch()
-                : dsl.resultQuery(sqlUpdate(), read, target.tableName(), DSL.name(cutover.column()), sqlJoin("cutover_row"),
-                        DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(sqlReturning()),
-                        owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true), sqlJoin("cutover_u"),
-                        DSL.list(target.keyColumns().stream().map(k -> DSL.field(DSL.name("cutover_s" + shown.indexOf(k))).asc())
-                                .toList())).fetch();
-        return sqlResult(rows, after, reported);
-    }
-
-    private static String sqlUpdate() {
-        return """
-                with cutover_b as ({0} for no key update of u), cutover_u as (
+        QueryPart order = DSL.list(target.keyColumns().stream().map(k -> DSL.field(DSL.name("cutover_s" + shown.indexOf(k))).asc())
+                .toList());
+        boolean walk = range != null;
+        String template = plan.dryRun()
+                ? head(walk) + "cutover_b as ({0})\n" + tail(walk, "false as cutover_changed, cutover_v::text as cutover_text")
+                : head(walk) + """
+                cutover_b as ({0} for no key update of u), cutover_u as (
                   update {1} as cutover_row set {2} = cutover_b.cutover_v from cutover_b
                   where {3} and cutover_b.cutover_v is not null and {4} is null
                   returning {5}
                 ), cutover_j as ({6})
-                select cutover_b.*, exists (select 1 from cutover_u where {7}) as cutover_changed,
-                       cutover_b.cutover_v::text as cutover_text
-                from cutover_b order by {8}""";
+                """ + tail(walk, "exists (select 1 from cutover_u where {7}) as cutover_changed, cutover_b.cutover_v::text as cutover_text");
+        Result<Record> rows = owner.fetch(dsl, settings, dsl.resultQuery(template, read, target.tableName(),
+                DSL.name(cutover.column()), sqlJoin("cutover_row"), DSL.field(DSL.name("cutover_row", cutover.column())),
+                DSL.list(sqlReturning()), owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true),
+                sqlJoin("cutover_u"), order, walk ? taken(range) : DSL.sql("")));
+        if (!walk) {
+            return sqlResult(rows, 0, after, reported, null);
+        }
+        Record first = rows.get(0);
+        BlockRanges.Step step = blocks.done(dsl, range, first.get("cutover_taken", Integer.class),
+                first.get("cutover_last", String.class));
+        return sqlResult(rows, 2, after, reported, step);
+    }
+
+    /** The start of a SQL policy batch's statement: with block ranges, the ctids taken first ({@code {9}}). */
+    private static String head(boolean walk) {
+        return walk ? "with cutover_t as ({9}), " : "with ";
+    }
+
+    /**
+     * The end of a SQL policy batch's statement: the rows read in key order ({@code {8}}) with
+     * {@code columns}; with block ranges, after the count and the last of the ctids taken, so
+     * that those come back even when no row does.
+     */
+    private static String tail(boolean walk, String columns) {
+        String rows = "select cutover_b.*, " + columns + " from cutover_b order by {8}";
+        return walk ? """
+                select (select count(*) from cutover_t)::int as cutover_taken,
+                       (select cutover_tid from cutover_t order by cutover_tid desc limit 1)::text as cutover_last, cutover_x.*
+                from (select 1) cutover_one left join lateral (""" + rows + ") cutover_x on true" : rows;
     }
 
     /** The key columns of {@code alias} equal to those read into {@code cutover_b}. */
@@ -343,27 +456,37 @@ final class OneStatementBatches {
 
     private List<QueryPart> sqlReturning() {
         List<QueryPart> out = new ArrayList<>();
-        List<QueryPart> pairs = new ArrayList<>();
+        List<Field<Object>> keys = new ArrayList<>();
         for (int i = 0; i < target.keyColumns().size(); i++) {
             Field<Object> k = DSL.field(DSL.name("cutover_row", target.keyColumns().get(i)));
             out.add(DSL.field("{0} as {1}", k, DSL.name("cutover_k" + i)));
-            pairs.add(DSL.val(target.keyColumns().get(i)));
-            pairs.add(k);
+            keys.add(k);
         }
-        out.add(DSL.field("jsonb_build_object({0}) as cutover_key", DSL.list(pairs)));
+        out.add(DSL.field("{0} as cutover_key", owner.keyJson(keys)));
         out.add(DSL.field("{0}::text as cutover_new", DSL.field(DSL.name("cutover_row", cutover.column()))));
         return out;
     }
 
-    private BatchStatements.BatchResult sqlResult(Result<Record> rows, List<Object> after, int reported) {
+    /**
+     * A SQL policy batch's rows, from column {@code offset} on; the cursor is the last key read,
+     * or, with block ranges, {@code step}'s.
+     */
+    private BatchStatements.BatchResult sqlResult(Result<Record> rows, int offset, List<Object> after, int reported,
+                                                  BlockRanges.Step step) {
         String policy = PolicyTree.describe(plan.policy());
         int assigned = 0;
+        int read = 0;
         Map<String, Integer> byValue = new LinkedHashMap<>();
         List<RemediationReport.Change> changes = new ArrayList<>();
         List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
         List<Object> lastKey = after;
         for (Record r : rows) {
-            BatchStatements.Read row = owner.read(r, 0);
+            if (r.get(offset + shown.indexOf(target.keyColumns().get(0))) == null) {
+                // With block ranges: no row came back, only the counts.
+                continue;
+            }
+            read++;
+            BatchStatements.Read row = owner.read(r, offset);
             lastKey = row.key();
             String value = r.get("cutover_text", String.class);
             if (value == null) {
@@ -379,7 +502,10 @@ final class OneStatementBatches {
                 }
             }
         }
-        return new BatchStatements.BatchResult(rows.size(), lastKey, assigned, byValue, changes, skipped);
+        if (step != null) {
+            return new BatchStatements.BatchResult(read, step.cursor(), assigned, byValue, changes, skipped, step.roundOver());
+        }
+        return new BatchStatements.BatchResult(read, lastKey, assigned, byValue, changes, skipped, read < plan.batchSize());
     }
 
 }

@@ -90,6 +90,9 @@ final class RemediationEngine {
         // Decided before the batch connection is taken: a run never holds more than one connection.
         boolean nullIndex = plan.db().probe(cutover).nullIndex().isPresent();
         boolean plainCount = nullIndex || db.serverVersion().major() < 14;
+        if (BlockRanges.suit(db, target, nullIndex)) {
+            statements.walkBlocks();
+        }
         control.started(resumedWith == null ? 0 : resumedWith, nullRowsAtStart(nullIndex));
         RateLimiter limiter = plan.maxRowsPerSecond() > 0 ? RateLimiter.of("cutover-remediation-" + runId,
                 RateLimiterConfig.custom().limitForPeriod(permitsPerPeriod()).limitRefreshPeriod(refreshPeriod())
@@ -224,7 +227,7 @@ final class RemediationEngine {
             if (limiter != null && !plan.dryRun()) {
                 throttle(limiter, result.assigned());
             }
-            if (result.rows() < plan.batchSize() || stopping()) {
+            if (result.roundOver() || stopping()) {
                 break;
             }
             last = result.lastKey();
@@ -270,7 +273,9 @@ final class RemediationEngine {
         int reported = tally.changes.size();
         BatchRunner.Done<BatchStatements.BatchResult> done;
         try {
-            done = runner.inTransaction((connection, dsl) -> statements.next(connection, dsl, after, reported));
+            done = statements.oneStatement()
+                    ? runner.inOneRoundTrip((connection, dsl, settings) -> statements.next(connection, dsl, after, reported, settings))
+                    : runner.inTransaction((connection, dsl) -> statements.next(connection, dsl, after, reported, null));
         } catch (RemediationException | CutoverConfigurationException e) {
             throw e;
         } catch (Exception e) {
