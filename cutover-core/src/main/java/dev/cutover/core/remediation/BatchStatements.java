@@ -412,9 +412,17 @@ final class BatchStatements {
     }
 
     /**
-     * One journal entry for the rows of CTE {@code u} (nothing when {@code u} is empty), all set
-     * to one value: that value as the column's text, and the id of this batch's transaction, which
-     * every row version the batch wrote carries as its {@code xmin} (see {@link Journal}).
+     * The most keys one journal entry holds: a batch of more rows writes several entries, as
+     * turning one long JSON array into {@code jsonb} costs PostgreSQL more per key than several
+     * short ones.
+     */
+    static final int JOURNAL_ENTRY_KEYS = 1_000;
+
+    /**
+     * The journal entries for the rows of CTE {@code u} (nothing when {@code u} is empty), all set
+     * to one value, {@link #JOURNAL_ENTRY_KEYS} keys at most each: that value as the column's
+     * text, and the id of this batch's transaction, which every row version the batch wrote
+     * carries as its {@code xmin} (see {@link Journal}).
      */
     QueryPart journalInsert(String policy, Name u) {
         return journalInsert(policy, u, false);
@@ -427,12 +435,13 @@ final class BatchStatements {
                                  xact)
                 select {1}, 'assign', {2}, {3}, {4}, ('[' || string_agg(cutover_key, ',') || ']')::jsonb, count(*), null, {7}, {5},
                        txid_current()
-                from {6} {8} having count(*) > 0""",
+                from (select cutover_key, cutover_new, (row_number() over () - 1) / {9} as cutover_chunk from {6}) cutover_c
+                group by cutover_chunk {8}""",
                 Journal.batchTable(db, cutover), DSL.val(runId), DSL.val(cutover.schema()), DSL.val(cutover.table()),
                 DSL.val(cutover.column()), DSL.val(policy), u,
                 // A sensitive column's value is not kept: undo then relies on the row version alone.
                 cutover.sensitive().contains(cutover.column()) ? DSL.inline((String) null) : DSL.field("min(cutover_new)"),
-                perValue ? DSL.sql("group by cutover_new") : DSL.sql(""));
+                perValue ? DSL.sql(", cutover_new") : DSL.sql(""), DSL.inline(JOURNAL_ENTRY_KEYS));
     }
 
     /**

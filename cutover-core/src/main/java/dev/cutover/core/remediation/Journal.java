@@ -12,7 +12,7 @@ import org.jooq.Name;
 import org.jooq.impl.DSL;
 
 /**
- * The remediation journal: one entry per batch and value, holding the keys the batch changed
+ * The remediation journal: one entry per batch, value and 1,000 keys, holding the keys the batch changed
  * and the id of the transaction that changed them ({@code txid_current()}).
  *
  * <p>Why the transaction id: a row version carries the id of the transaction that wrote it

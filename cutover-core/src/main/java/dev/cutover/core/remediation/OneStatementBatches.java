@@ -66,18 +66,24 @@ final class OneStatementBatches {
         String value = PlanCheck.literal(constant.value());
         String policy = PolicyTree.describe(plan.policy());
         int show = Math.max(0, plan.reportLimit() - reported);
-        List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
+        // The rows' shown columns come back only while the report still wants changed rows.
+        List<QueryPart> returning = new ArrayList<>(show > 0 ? owner.keyAliases(true) : List.of());
         returning.add(DSL.field("{0} as cutover_key", owner.keyJson()));
         returning.add(DSL.field("{0}::text as cutover_new", target.column()));
         List<QueryPart> shownFromU = new ArrayList<>();
-        for (int i = 0; i < shown.size(); i++) {
-            returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
-            shownFromU.add(DSL.name("cutover_s" + i));
-        }
         List<QueryPart> ascU = new ArrayList<>();
-        for (int i = 0; i < target.keyColumns().size(); i++) {
-            ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
+        if (show > 0) {
+            for (int i = 0; i < shown.size(); i++) {
+                returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
+                shownFromU.add(DSL.name("cutover_s" + i));
+            }
+            for (int i = 0; i < target.keyColumns().size(); i++) {
+                ascU.add(DSL.field(DSL.name("cutover_k" + i)).asc());
+            }
         }
+        QueryPart rows = show == 0 ? DSL.sql("")
+                : DSL.sql("left join lateral (select {0} from cutover_u order by {1} limit {2}) cutover_r on true",
+                        DSL.list(shownFromU), DSL.list(ascU), DSL.inline(show));
         Result<Record> result = owner.fetch(dsl, settings, dsl.resultQuery("""
                 with cutover_t as ({0}), cutover_u as (
                   update {1} set {2} = {3} where ctid = any(array(select cutover_tid from cutover_t)) and {4} is null
@@ -85,12 +91,11 @@ final class OneStatementBatches {
                 ), cutover_j as ({6})
                 select (select count(*) from cutover_t)::int as cutover_taken,
                        (select cutover_tid from cutover_t order by cutover_tid desc limit 1)::text as cutover_last,
-                       (select count(*) from cutover_u)::int as cutover_changed, cutover_r.*
-                from (select 1) cutover_one
-                left join lateral (select {7} from cutover_u order by {8} limit {9}) cutover_r on true""",
+                       (select count(*) from cutover_u)::int as cutover_changed{7}
+                from (select 1) cutover_one {8}""",
                 taken(range), target.tableName(), DSL.name(cutover.column()), PlanCheck.typedValue(target, value), target.column(),
-                DSL.list(returning), owner.journalInsert(policy, DSL.name("cutover_u")), DSL.list(shownFromU), DSL.list(ascU),
-                DSL.inline(show)));
+                DSL.list(returning), owner.journalInsert(policy, DSL.name("cutover_u")),
+                DSL.sql(show == 0 ? "" : ", cutover_r.*"), rows));
         Record first = result.get(0);
         int taken = first.get("cutover_taken", Integer.class);
         int changed = first.get("cutover_changed", Integer.class);

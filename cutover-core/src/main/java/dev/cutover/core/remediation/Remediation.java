@@ -26,8 +26,8 @@ import java.util.function.Consumer;
  * {@code AND col IS NULL} guard.
  *
  * <p>Every change is journaled in the same transaction, so it can be audited and
- * {@linkplain #undo undone}: the table {@code cutover_journal_batch} keeps one entry per batch
- * and value (the keys as a JSON array), and the view {@code cutover_journal} shows one row per
+ * {@linkplain #undo undone}: the table {@code cutover_journal_batch} keeps one entry per batch,
+ * value and 1,000 keys (the keys as a JSON array), and the view {@code cutover_journal} shows one row per
  * changed row ({@code run_id, action, key, old_value, new_value, policy, at}). Each entry also
  * holds the id of the batch's transaction, which undo compares with the row's {@code xmin}. Rounds repeat
  * until no NULL row remains, or a round assigns nothing; the report then names the rows left

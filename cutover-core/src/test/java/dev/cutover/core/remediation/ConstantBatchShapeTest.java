@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A constant policy's batches take two shapes: a key range, where NULL rows are dense, and the
- * NULL keys read then updated one by one, where they are sparse. Over a table whose NULLs go from
- * dense to sparse and back, every NULL row is assigned and journaled once, no other row changes,
- * and undo restores them all, with a key of one column and of two.
+ * Where rounds walk the key (before PostgreSQL 14, on a partitioned table, or with a partial
+ * index of the NULL rows), a constant policy's batches take two shapes: a key range, where NULL
+ * rows are dense, and the NULL keys read then updated one by one, where they are sparse. Over a
+ * table whose NULLs go from dense to sparse and back, every NULL row is assigned and journaled
+ * once, no other row changes, and undo restores them all, with a key of one column and of two,
+ * whether the round walks the key or block ranges ({@link BlockRanges}).
  */
 class ConstantBatchShapeTest {
 
@@ -30,7 +32,7 @@ class ConstantBatchShapeTest {
     void rows() {
         database.execute("""
                 do $$ begin if to_regclass('cutover_journal_batch') is not null then truncate cutover_journal_batch; end if; end $$;
-                drop table if exists item; drop table if exists pair;
+                drop table if exists item cascade; drop table if exists pair cascade;
                 create table item (id bigint primary key, v bigint);
                 create table pair (a int not null, b text not null, v bigint, primary key (a, b));
                 insert into item select i, case when NULL_WHEN then null else i % 7 end from generate_series(1, ROWS) i;
@@ -48,6 +50,21 @@ class ConstantBatchShapeTest {
     @Test
     void twoColumnKeyThroughDenseAndSparseNulls() {
         check("pair", NotNullCutover.builder("pair", "v").key("a", "b").build(), "a || '/' || b");
+    }
+
+    /** With a partial index of the NULL rows, rounds walk the key (no block ranges): the shapes above. */
+    @Test
+    void oneColumnKeyWithANullIndex() {
+        NotNullCutover cutover = NotNullCutover.builder("item", "v").build();
+        db.probe(cutover).createNullIndex();
+        check("item", cutover, "id::text");
+    }
+
+    @Test
+    void twoColumnKeyWithANullIndex() {
+        NotNullCutover cutover = NotNullCutover.builder("pair", "v").key("a", "b").build();
+        db.probe(cutover).createNullIndex();
+        check("pair", cutover, "a || '/' || b");
     }
 
     private void check(String table, NotNullCutover cutover, String keyText) {
