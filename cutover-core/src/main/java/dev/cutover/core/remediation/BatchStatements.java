@@ -100,7 +100,7 @@ final class BatchStatements {
         if (sqlPolicy != null) {
             return oneStatement.sqlBatch(dsl, settings, sqlPolicy, after, reported);
         }
-        return constant != null ? oneStatement.constantBatch(dsl, settings, constant, after, reported)
+        return constant != null ? oneStatement.constantBatch(connection, dsl, settings, constant, after, reported)
                 : batch(connection, dsl, after, reported);
     }
 

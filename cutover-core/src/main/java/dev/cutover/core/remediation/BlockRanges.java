@@ -129,8 +129,22 @@ final class BlockRanges {
 
         /** {@code ctid > '(fromBlock,fromOffset)' AND ctid < '(toBlock,0)'} on {@code ctid}: a TID range scan. */
         Condition condition(Field<Object> ctid) {
-            return DSL.condition("{0} > {1}::tid and {0} < {2}::tid", ctid, DSL.val("(" + fromBlock + "," + fromOffset + ")"),
-                    DSL.val("(" + toBlock + ",0)"));
+            return condition(ctid, from(), to());
+        }
+
+        /** {@code ctid > from AND ctid < to}, both bind parameters. */
+        static Condition condition(Field<Object> ctid, String from, String to) {
+            return DSL.condition("{0} > {1}::tid and {0} < {2}::tid", ctid, DSL.val(from), DSL.val(to));
+        }
+
+        /** The lower bound (excluded), as a {@code tid}'s text. */
+        String from() {
+            return "(" + fromBlock + "," + fromOffset + ")";
+        }
+
+        /** The upper bound (excluded), as a {@code tid}'s text. */
+        String to() {
+            return "(" + toBlock + ",0)";
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.cutover.core.remediation;
 
 import dev.cutover.core.NotNullCutover;
 import dev.cutover.core.internal.Target;
+import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,8 +58,9 @@ final class OneStatementBatches {
      * scan), journal them, and return how many were taken and changed, the last ctid taken and
      * the first changed rows for the report.
      */
-    private BatchStatements.BatchResult constantBlocksBatch(DSLContext dsl, QueryPart settings, PolicyTree.Constant constant,
-                                                           List<Object> after, int reported) {
+    private BatchStatements.BatchResult constantBlocksBatch(Connection connection, DSLContext dsl, QueryPart settings,
+                                                           PolicyTree.Constant constant, List<Object> after, int reported)
+            throws java.sql.SQLException {
         BlockRanges.Range range = blocks.next(dsl, after);
         if (range == null) {
             return new BatchStatements.BatchResult(0, after, 0, Map.of(), List.of(), List.of(), true);
@@ -66,6 +68,16 @@ final class OneStatementBatches {
         String value = PlanCheck.literal(constant.value());
         String policy = PolicyTree.describe(plan.policy());
         int show = Math.max(0, plan.reportLimit() - reported);
+        if (show == 0 && connection != null) {
+            if (prepared == null || prepared.settings() != (settings != null)) {
+                prepared = prepare(dsl, settings, constant);
+            }
+            Object[] r = runPrepared(connection, prepared, range);
+            int changed = (Integer) r[2];
+            BlockRanges.Step step = blocks.done(dsl, range, (Integer) r[0], (String) r[1]);
+            return new BatchStatements.BatchResult((Integer) r[0], step.cursor(), changed,
+                    changed > 0 ? Map.of(owner.shownValue(value), changed) : Map.of(), List.of(), List.of(), step.roundOver());
+        }
         // The rows' shown columns come back only while the report still wants changed rows.
         List<QueryPart> returning = new ArrayList<>(show > 0 ? owner.keyAliases(true) : List.of());
         returning.add(DSL.field("{0} as cutover_key", owner.keyJson()));
@@ -115,8 +127,58 @@ final class OneStatementBatches {
 
     /** The ctids of up to {@code batchSize} NULL rows of {@code range}, in physical order, as {@code cutover_tid}. */
     QueryPart taken(BlockRanges.Range range) {
-        return DSL.sql("select ctid as cutover_tid from {0} where {1} and {2} is null limit {3}", target.tableName(),
-                range.condition(DSL.field(DSL.name("ctid"))), target.column(), DSL.inline(plan.batchSize()));
+        return taken(range.condition(DSL.field(DSL.name("ctid"))));
+    }
+
+    private QueryPart taken(Condition range) {
+        return DSL.sql("select ctid as cutover_tid from {0} where {1} and {2} is null limit {3}", target.tableName(), range,
+                target.column(), DSL.inline(plan.batchSize()));
+    }
+
+    /**
+     * A constant policy's block-range statement once the report holds all the changed rows it
+     * shows, with its settings in front: rendered by jOOQ once per run, then only its two range
+     * bounds change from batch to batch, so a batch costs the client a few bind values.
+     */
+    private record Prepared(String sql, List<Object> binds, int from, int to, boolean settings) {
+    }
+
+    private Prepared prepared;
+
+    private Prepared prepare(DSLContext dsl, QueryPart settings, PolicyTree.Constant constant) {
+        String from = "cutover-from-" + java.util.UUID.randomUUID();
+        String to = "cutover-to-" + java.util.UUID.randomUUID();
+        org.jooq.ResultQuery<Record> batch = dsl.resultQuery("""
+                with cutover_t as ({0}), cutover_u as (
+                  update {1} set {2} = {3} where ctid = any(array(select cutover_tid from cutover_t)) and {4} is null
+                  returning {5} as cutover_key, {4}::text as cutover_new
+                ), cutover_j as ({6})
+                select (select count(*) from cutover_t)::int as cutover_taken,
+                       (select cutover_tid from cutover_t order by cutover_tid desc limit 1)::text as cutover_last,
+                       (select count(*) from cutover_u)::int as cutover_changed""",
+                taken(BlockRanges.Range.condition(DSL.field(DSL.name("ctid")), from, to)), target.tableName(),
+                DSL.name(cutover.column()), PlanCheck.typedValue(target, PlanCheck.literal(constant.value())), target.column(),
+                owner.keyJson(), owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u")));
+        org.jooq.Query whole = settings == null ? batch : dsl.resultQuery("{0};\n{1}", settings, batch);
+        List<Object> binds = dsl.extractBindValues(whole);
+        return new Prepared(dsl.render(whole), binds, binds.indexOf(from), binds.indexOf(to), settings != null);
+    }
+
+    /** A constant policy's batch over {@code range} with the {@link Prepared} statement: taken, last ctid taken, changed. */
+    private Object[] runPrepared(Connection connection, Prepared p, BlockRanges.Range range) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement statement = connection.prepareStatement(p.sql())) {
+            for (int i = 0; i < p.binds().size(); i++) {
+                statement.setObject(i + 1, i == p.from() ? range.from() : i == p.to() ? range.to() : p.binds().get(i));
+            }
+            statement.execute();
+            if (p.settings()) {
+                statement.getMoreResults();
+            }
+            try (java.sql.ResultSet rs = statement.getResultSet()) {
+                rs.next();
+                return new Object[] {rs.getInt(1), rs.getString(2), rs.getInt(3)};
+            }
+        }
     }
 
     /**
@@ -131,10 +193,10 @@ final class OneStatementBatches {
      * for the bound first. The first batch of a round, and every batch after one that found the
      * NULL rows sparse ({@link #isSparse}), reads the NULL keys and updates those instead.
      */
-    BatchStatements.BatchResult constantBatch(DSLContext dsl, QueryPart settings, PolicyTree.Constant constant, List<Object> after,
-                                              int reported) {
+    BatchStatements.BatchResult constantBatch(Connection connection, DSLContext dsl, QueryPart settings, PolicyTree.Constant constant,
+                                              List<Object> after, int reported) throws java.sql.SQLException {
         if (blocks != null) {
-            return constantBlocksBatch(dsl, settings, constant, after, reported);
+            return constantBlocksBatch(connection, dsl, settings, constant, after, reported);
         }
         BatchStatements.BatchResult result = after == null || sparse ? joinBatch(dsl, settings, constant, after, reported)
                 : rangeBatch(dsl, settings, constant, after, reported);
