@@ -33,7 +33,7 @@ if $quick; then
   migration_args=(--rows 200000 --writers 4 --reader-hold-ms 2000)
   flyway_args=(--runs 30 --warmup 5 --users 10000)
 else
-  remediation_args=(--rows 5000000 --nulls 1000000 --batch 1000,10000 --writers 4 --rate 20000 --rate-batch 100 --sparse-nulls 5000)
+  remediation_args=(--rows 5000000 --nulls 1000000 --batch 1000,2000,10000 --writers 4 --rate 20000 --rate-batch 100 --sparse-nulls 5000)
   migration_args=(--rows 5000000 --writers 4 --reader-hold-ms 5000)
   flyway_args=(--runs 500 --warmup 50)
 fi

@@ -74,13 +74,15 @@ final class BatchStatements {
         this.oneStatement = new OneStatementBatches(this, plan, target);
     }
 
-    /** Set when rounds walk block ranges instead of the key. */
-    private BlockRanges blocks;
-
-    /** From now on, rounds walk block ranges ({@link BlockRanges}) instead of the key. */
+    /**
+     * From now on, the rounds of a constant policy walk block ranges ({@link BlockRanges})
+     * instead of the key. The other policies keep to the key: their batches read the rows back
+     * and join them to the table by key anyway, and measured slower over block ranges.
+     */
     void walkBlocks() {
-        blocks = new BlockRanges(target, plan.batchSize());
-        oneStatement.walkBlocks(blocks);
+        if (constant != null) {
+            oneStatement.walkBlocks(new BlockRanges(target, plan.batchSize()));
+        }
     }
 
     /**
@@ -172,20 +174,13 @@ final class BatchStatements {
 
     /** Reads a batch, asks the policy about every row, then updates each value's rows in one statement. */
     private BatchResult batch(Connection connection, DSLContext dsl, List<Object> after, int reported) throws SQLException {
-        BlockRanges.Range range = blocks == null ? null : blocks.next(dsl, after);
-        if (blocks != null && range == null) {
-            return new BatchResult(0, after, 0, Map.of(), List.of(), List.of(), true);
-        }
-        List<Read> reads = range == null ? readAfter(dsl, after) : new ArrayList<>();
-        BlockRanges.Step step = range == null ? null : readRange(dsl, range, reads);
+        List<Read> reads = readAfter(dsl, after);
 
         // Decide every row first, on this transaction; lookups run before any UPDATE.
         Map<List<String>, List<Read>> groups = new LinkedHashMap<>();
         List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
         decide(connection, reads, groups, skipped);
-        BatchResult result = assign(dsl, groups, skipped, reads, after, reported);
-        return step == null ? result : new BatchResult(result.rows(), step.cursor(), result.assigned(), result.assignedByValue(),
-                result.changes(), result.skipped(), step.roundOver());
+        return assign(dsl, groups, skipped, reads, after, reported);
     }
 
     /** The next NULL rows after key {@code after}, in key order, locked (unless a dry run). */
@@ -201,33 +196,6 @@ final class BatchStatements {
             reads.add(read(r, 0));
         }
         return reads;
-    }
-
-    /**
-     * Reads into {@code reads} the NULL rows whose ctids the batch takes from {@code range}, in
-     * key order, locked (unless a dry run), and gives the next cursor.
-     */
-    private BlockRanges.Step readRange(DSLContext dsl, BlockRanges.Range range, List<Read> reads) {
-        List<Field<Object>> fields = shown.stream().map(c -> DSL.field(DSL.name("cutover_row", c))).toList();
-        List<Field<Object>> keys = target.keyColumns().stream().map(c -> DSL.field(DSL.name("cutover_row", c))).toList();
-        Result<Record> records = dsl.resultQuery("""
-                with cutover_t as ({0})
-                select (select count(*) from cutover_t)::int as cutover_taken,
-                       (select cutover_tid from cutover_t order by cutover_tid desc limit 1)::text as cutover_last, cutover_x.*
-                from (select 1) cutover_one left join lateral (
-                  select {1} from {2} as cutover_row
-                  where cutover_row.ctid = any(array(select cutover_tid from cutover_t)) and {3} is null order by {4} {5}
-                ) cutover_x on true""", oneStatement.taken(range), DSL.list(fields), target.tableName(),
-                DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(keys.stream().map(Field::asc).toList()),
-                DSL.sql(plan.dryRun() ? "" : "for no key update of cutover_row")).fetch();
-        int key = shown.indexOf(target.keyColumns().get(0));
-        for (Record r : records) {
-            if (r.get(2 + key) != null) {
-                reads.add(read(r, 2));
-            }
-        }
-        Record first = records.get(0);
-        return blocks.done(dsl, range, first.get("cutover_taken", Integer.class), first.get("cutover_last", String.class));
     }
 
     /** Asks the policy about each row read: rows to assign go into {@code groups} by value and policy, the others into {@code skipped}. */

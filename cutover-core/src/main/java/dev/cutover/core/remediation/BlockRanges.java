@@ -10,11 +10,12 @@ import org.jooq.Field;
 import org.jooq.impl.DSL;
 
 /**
- * The block ranges a round walks on a plain table from PostgreSQL 14 on, where a range of
+ * The block ranges a constant policy's round walks on a plain table from PostgreSQL 14 on, where a range of
  * {@code ctid}s is a TID range scan: each batch reads the NULL rows of the next blocks, in
  * physical order, instead of walking the key's index and fetching every row it points to.
  * The number of blocks adapts after each batch so that a batch finds about {@code batchSize}
- * NULL rows, between 1 and {@link #MAX_SPAN} blocks. A round ends at the relation's last block,
+ * NULL rows, between 1 and {@link #MAX_SPAN} blocks, and takes no more than about
+ * {@link #TARGET_NANOS}. A round ends at the relation's last block,
  * read again when the walk gets there (rows the application appends meanwhile extend it).
  *
  * <p>Which rows a batch changes never depends on the ranges: every statement still tests
@@ -23,8 +24,8 @@ import org.jooq.impl.DSL;
  * as a row moved behind a key cursor would be.
  *
  * <p>Each batch first takes the ctids of at most {@code batchSize} NULL rows of its range, in
- * physical order, without locking them, then reads or updates those rows by ctid (a TID scan),
- * where still NULL. A batch's cursor ({@link BatchStatements.BatchResult#lastKey()}) is the
+ * physical order, without locking them, then updates those rows by ctid (a TID scan), where
+ * still NULL. A batch's cursor ({@link BatchStatements.BatchResult#lastKey()}) is the
  * position after which the next batch starts, {@code [block, offset]}: the last row taken when
  * the batch took {@code batchSize} of them, else the start of the next range; {@code null}
  * starts a round.
@@ -35,6 +36,12 @@ final class BlockRanges {
     static final int MAX_SPAN = 4_096;
     /** The first batch's blocks, before anything is known of where the NULL rows are. */
     static final int FIRST_SPAN = 8;
+    /**
+     * The time a batch's statement should take at most: a batch that took longer makes the next
+     * range smaller in proportion, so that a batch over sparse NULL rows (few rows, many blocks)
+     * stays short too.
+     */
+    static final long TARGET_NANOS = java.time.Duration.ofMillis(50).toNanos();
 
     private final Target target;
     private final int batchSize;
@@ -79,8 +86,12 @@ final class BlockRanges {
                 return null;
             }
         }
+        started = System.nanoTime();
         return new Range(block, offset, block + span);
     }
+
+    /** When the last range was handed out. */
+    private long started;
 
     /**
      * Learns from a batch over {@code range} whose read took {@code taken} NULL rows, the last of
@@ -91,21 +102,31 @@ final class BlockRanges {
      * reached the relation's end (read again).
      */
     Step done(DSLContext dsl, Range range, int taken, String lastTid) {
+        long took = System.nanoTime() - started;
         if (taken >= batchSize && lastTid != null) {
             long[] last = parse(lastTid);
             long spanned = Math.max(1, last[0] - range.fromBlock() + 1);
-            span = (int) Math.max(1, Math.min(MAX_SPAN, spanned * batchSize / Math.max(1, taken)));
+            span = bounded(spanned * batchSize / Math.max(1, taken), spanned, took);
             return new Step(List.of(last[0], last[1]), false);
         }
         long wanted = taken == 0 ? (long) span * 4
                 : Math.max(span / 4, Math.min((long) span * 4, (long) span * batchSize / taken));
-        span = (int) Math.max(1, Math.min(MAX_SPAN, wanted));
+        span = bounded(wanted, span, took);
         List<Object> cursor = List.of(range.toBlock(), 0);
         if (range.toBlock() < end) {
             return new Step(cursor, false);
         }
         end = blocks(dsl);
         return new Step(cursor, range.toBlock() >= end);
+    }
+
+    /** {@code wanted} blocks, at most {@link #MAX_SPAN}, and fewer when {@code walked} blocks took over {@link #TARGET_NANOS}. */
+    private static int bounded(long wanted, long walked, long took) {
+        long span = Math.min(MAX_SPAN, wanted);
+        if (took > TARGET_NANOS) {
+            span = Math.min(span, walked * TARGET_NANOS / took);
+        }
+        return (int) Math.max(1, span);
     }
 
     private static long[] parse(String tid) {

@@ -437,77 +437,47 @@ final class OneStatementBatches {
 
     /**
      * A batch of a {@linkplain RemediationPolicies#sql SQL policy}, in one statement: read the
-     * next NULL rows locked, with the policy's value for each (the row aliased {@code u}), update
-     * the rows with a value where still NULL, journal one entry per value, and return every row
-     * read with its value and whether it changed. A dry run reads only, without locks. The next
-     * rows are those after the key {@code after}, or, when the round walks block ranges, those
-     * whose ctids the batch takes from the next range ({@link #taken}).
+     * next NULL rows after the key {@code after} locked, with the policy's value for each (the
+     * row aliased {@code u}), update the rows with a value where still NULL, journal one entry
+     * per value, and return every row read with its value and whether it changed. A dry run reads
+     * only, without locks.
      */
     BatchStatements.BatchResult sqlBatch(DSLContext dsl, QueryPart settings, SqlPolicy sqlPolicy, List<Object> after, int reported) {
         List<QueryPart> selected = new ArrayList<>();
         for (int i = 0; i < shown.size(); i++) {
             selected.add(DSL.field("{0} as {1}", DSL.field(DSL.name("u", shown.get(i))), DSL.name("cutover_s" + i)));
         }
-        BlockRanges.Range range = blocks == null ? null : blocks.next(dsl, after);
-        if (blocks != null && range == null) {
-            return new BatchStatements.BatchResult(0, after, 0, Map.of(), List.of(), List.of(), true);
-        }
         List<Field<Object>> keys = target.keyColumns().stream().map(k -> DSL.field(DSL.name("u", k))).toList();
         Condition where = DSL.field(DSL.name("u", cutover.column())).isNull();
-        QueryPart read;
-        if (range != null) {
-            read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where u.ctid = any(array(select cutover_tid from cutover_t)) "
-                    + "and {3}", DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where);
-        } else {
-            if (after != null) {
-                where = where.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
-                        : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
-            }
-            read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where {3} order by {4} limit {5}",
-                    DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where,
-                    DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()));
+        if (after != null) {
+            where = where.and(keys.size() == 1 ? keys.get(0).gt(DSL.val(after.get(0)))
+                    : DSL.row(keys).gt(DSL.row(after.stream().map(DSL::val).toList())));
         }
+        QueryPart read = DSL.sql("select {0}, ({1}) as cutover_v from {2} as u where {3} order by {4} limit {5}",
+                DSL.list(selected), DSL.sql(sqlPolicy.query()), target.tableName(), where,
+                DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()));
         QueryPart order = DSL.list(target.keyColumns().stream().map(k -> DSL.field(DSL.name("cutover_s" + shown.indexOf(k))).asc())
                 .toList());
-        boolean walk = range != null;
-        String template = plan.dryRun()
-                ? head(walk) + "cutover_b as ({0})\n" + tail(walk, "false as cutover_changed, cutover_v::text as cutover_text")
-                : head(walk) + """
-                cutover_b as ({0} for no key update of u), cutover_u as (
+        Result<Record> rows = plan.dryRun()
+                ? owner.fetch(dsl, settings, dsl.resultQuery("with cutover_b as ({0}) select cutover_b.*, false as cutover_changed, "
+                        + "cutover_v::text as cutover_text from cutover_b order by {1}", read, order))
+                : owner.fetch(dsl, settings, dsl.resultQuery(sqlUpdate(), read, target.tableName(), DSL.name(cutover.column()),
+                        sqlJoin("cutover_row"), DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(sqlReturning()),
+                        owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true), sqlJoin("cutover_u"),
+                        order));
+        return sqlResult(rows, after, reported);
+    }
+
+    private static String sqlUpdate() {
+        return """
+                with cutover_b as ({0} for no key update of u), cutover_u as (
                   update {1} as cutover_row set {2} = cutover_b.cutover_v from cutover_b
                   where {3} and cutover_b.cutover_v is not null and {4} is null
                   returning {5}
                 ), cutover_j as ({6})
-                """ + tail(walk, "exists (select 1 from cutover_u where {7}) as cutover_changed, cutover_b.cutover_v::text as cutover_text");
-        Result<Record> rows = owner.fetch(dsl, settings, dsl.resultQuery(template, read, target.tableName(),
-                DSL.name(cutover.column()), sqlJoin("cutover_row"), DSL.field(DSL.name("cutover_row", cutover.column())),
-                DSL.list(sqlReturning()), owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true),
-                sqlJoin("cutover_u"), order, walk ? taken(range) : DSL.sql("")));
-        if (!walk) {
-            return sqlResult(rows, 0, after, reported, null);
-        }
-        Record first = rows.get(0);
-        BlockRanges.Step step = blocks.done(dsl, range, first.get("cutover_taken", Integer.class),
-                first.get("cutover_last", String.class));
-        return sqlResult(rows, 2, after, reported, step);
-    }
-
-    /** The start of a SQL policy batch's statement: with block ranges, the ctids taken first ({@code {9}}). */
-    private static String head(boolean walk) {
-        return walk ? "with cutover_t as ({9}), " : "with ";
-    }
-
-    /**
-     * The end of a SQL policy batch's statement: the rows read in key order ({@code {8}}) with
-     * {@code columns}; with block ranges, after the count and the last of the ctids taken, so
-     * that those come back even when no row does.
-     */
-    private static String tail(boolean walk, String columns) {
-        String rows = "select cutover_b.*, " + columns + " from cutover_b order by {8}";
-        return walk ? """
-                select (select count(*) from cutover_t)::int as cutover_taken,
-                       (select cutover_tid from cutover_t order by cutover_tid desc limit 1)::text as cutover_last, cutover_x.*
-                from (select 1) cutover_one left join lateral (""" + rows + ") cutover_x on true" : rows;
+                select cutover_b.*, exists (select 1 from cutover_u where {7}) as cutover_changed,
+                       cutover_b.cutover_v::text as cutover_text
+                from cutover_b order by {8}""";
     }
 
     /** The key columns of {@code alias} equal to those read into {@code cutover_b}. */
@@ -534,26 +504,15 @@ final class OneStatementBatches {
         return out;
     }
 
-    /**
-     * A SQL policy batch's rows, from column {@code offset} on; the cursor is the last key read,
-     * or, with block ranges, {@code step}'s.
-     */
-    private BatchStatements.BatchResult sqlResult(Result<Record> rows, int offset, List<Object> after, int reported,
-                                                  BlockRanges.Step step) {
+    private BatchStatements.BatchResult sqlResult(Result<Record> rows, List<Object> after, int reported) {
         String policy = PolicyTree.describe(plan.policy());
         int assigned = 0;
-        int read = 0;
         Map<String, Integer> byValue = new LinkedHashMap<>();
         List<RemediationReport.Change> changes = new ArrayList<>();
         List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
         List<Object> lastKey = after;
         for (Record r : rows) {
-            if (r.get(offset + shown.indexOf(target.keyColumns().get(0))) == null) {
-                // With block ranges: no row came back, only the counts.
-                continue;
-            }
-            read++;
-            BatchStatements.Read row = owner.read(r, offset);
+            BatchStatements.Read row = owner.read(r, 0);
             lastKey = row.key();
             String value = r.get("cutover_text", String.class);
             if (value == null) {
@@ -569,10 +528,8 @@ final class OneStatementBatches {
                 }
             }
         }
-        if (step != null) {
-            return new BatchStatements.BatchResult(read, step.cursor(), assigned, byValue, changes, skipped, step.roundOver());
-        }
-        return new BatchStatements.BatchResult(read, lastKey, assigned, byValue, changes, skipped, read < plan.batchSize());
+        return new BatchStatements.BatchResult(rows.size(), lastKey, assigned, byValue, changes, skipped,
+                rows.size() < plan.batchSize());
     }
 
 }

@@ -223,7 +223,15 @@ public final class Remediation {
             return this;
         }
 
-        /** Rows per batch transaction; default 1000. */
+        /**
+         * The most NULL rows one batch transaction takes; default 1000. With a
+         * {@linkplain RemediationPolicies#constant constant} policy on a plain table from
+         * PostgreSQL 14 on (without a partial index of the NULL rows), a round walks the table's
+         * blocks, and a batch takes the NULL rows of as many blocks as should hold this many, or
+         * fewer when the last batch's statement took over 50 ms, so that batches stay short
+         * whatever the size given. Otherwise a batch takes the next {@code batchSize} NULL rows in
+         * key order.
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1 || batchSize > 100_000) {
                 throw new CutoverConfigurationException("batchSize must be between 1 and 100000, but was " + batchSize);

@@ -15,11 +15,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * On a plain table from PostgreSQL 14 on, a round walks block ranges: each batch takes at most
- * {@code batchSize} NULL rows of the next blocks. Whatever the policy and however the NULL rows
- * are spread, every NULL row is assigned and journaled once under its key, as
- * {@code jsonb_build_object} writes it, no other row changes, no batch takes more than
- * {@code batchSize} rows, and rows the application appends during the round are found.
+ * On a plain table from PostgreSQL 14 on, a constant policy's round walks block ranges: each
+ * batch takes at most {@code batchSize} NULL rows of the next blocks (the other policies walk the
+ * key). Whatever the policy and however the NULL rows are spread, every NULL row is assigned and
+ * journaled once under its key, as {@code jsonb_build_object} writes it, no other row changes, no
+ * batch takes more than {@code batchSize} rows, and rows the application appends during the round
+ * are found.
  */
 class BlockRangeBatchTest {
 
@@ -74,7 +75,7 @@ class BlockRangeBatchTest {
         assertThat(database.queryLong("select count(distinct key) from cutover_journal where run_id = '" + report.runId() + "'"))
                 .isEqualTo(nulls);
         assertThat(batchRows).allSatisfy(rows -> assertThat(rows).isLessThanOrEqualTo(BATCH));
-        // Fewer batches than blocks: the ranges grew where NULL rows were sparse.
+        // Fewer batches than blocks: block ranges grew where NULL rows were sparse.
         assertThat(report.batches()).isLessThan(database.queryLong("select pg_relation_size('item') / 8192"));
 
         UndoReport undo = Remediation.undo(db, report.runId());
