@@ -56,8 +56,9 @@ final class BlockRanges {
 
     /**
      * Whether a run on this target walks block ranges: PostgreSQL 14 or later, a plain table
-     * (a partitioned one has no blocks of its own), and no partial index of the NULL rows (which
-     * finds them without reading the others). Read before the run takes its batch connection.
+     * (a partitioned one has no blocks of its own) without inheritance children, and no partial
+     * index of the NULL rows (which finds them without reading the others). Read before the run
+     * takes its batch connection.
      */
     static boolean suit(DatabaseHandle db, Target target, boolean nullIndex) {
         if (nullIndex || db.serverVersion().major() < 14) {
@@ -66,7 +67,20 @@ final class BlockRanges {
         String kind = Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "read the kind of relation " + target.cutover().subject(),
                 dsl -> dsl.resultQuery("select c.relkind::text from pg_catalog.pg_class c where c.oid = {0}::regclass",
                         DSL.val(dsl.render(target.tableName()))).fetchOne(0, String.class));
-        return "r".equals(kind);
+        return "r".equals(kind) && !inherited(db, target);
+    }
+
+    /**
+     * Whether the target is a plain table with inheritance children: a statement on it reaches
+     * their rows too, in blocks its own size does not cover, so neither its block ranges nor its
+     * size bound what the statement reads.
+     */
+    static boolean inherited(DatabaseHandle db, Target target) {
+        return Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "look for inheritance children of " + target.cutover().subject(),
+                dsl -> dsl.resultQuery("""
+                        select exists (select 1 from pg_catalog.pg_inherits i join pg_catalog.pg_class c on c.oid = i.inhparent
+                                       where i.inhparent = {0}::regclass and c.relkind = 'r')""",
+                        DSL.val(dsl.render(target.tableName()))).fetchOne(0, Boolean.class));
     }
 
     /**

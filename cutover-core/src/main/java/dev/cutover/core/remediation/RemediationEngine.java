@@ -89,7 +89,8 @@ final class RemediationEngine {
         prepare();
         // Decided before the batch connection is taken: a run never holds more than one connection.
         boolean nullIndex = plan.db().probe(cutover).nullIndex().isPresent();
-        boolean plainCount = nullIndex || db.serverVersion().major() < 14;
+        // A table with inheritance children is counted whole: its block ranges do not cover the children's rows.
+        boolean plainCount = nullIndex || db.serverVersion().major() < 14 || BlockRanges.inherited(db, target);
         if (BlockRanges.suit(db, target, nullIndex)) {
             statements.walkBlocks();
         }

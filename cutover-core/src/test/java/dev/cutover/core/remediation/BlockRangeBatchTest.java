@@ -119,6 +119,32 @@ class BlockRangeBatchTest {
         assertThat(report.assigned()).isEqualTo(database.queryLong("select count(*) from item where v = 42"));
     }
 
+    /**
+     * A table with inheritance children: an {@code UPDATE} of the parent reaches the children's
+     * rows, whose blocks the parent's size does not cover. Every NULL row is assigned, the
+     * children's too, and none is left when the report says so.
+     */
+    @Test
+    void nullRowsOfInheritanceChildrenAreAssignedToo() {
+        database.execute("""
+                drop table if exists parent cascade;
+                create table parent (id bigint primary key, v bigint);
+                create table child () inherits (parent);
+                insert into parent values (1, null);
+                insert into child select i, case when i % 5 = 0 then null else 1 end from generate_series(2, 20001) i;
+                analyze parent; analyze child;
+                """);
+        long nulls = database.queryLong("select count(*) from parent where v is null");
+
+        RemediationReport report = Remediation.builder(db, NotNullCutover.builder("parent", "v").build())
+                .policy(RemediationPolicies.constant(42L)).batchSize(BATCH).build().run();
+
+        assertThat(database.queryLong("select count(*) from parent where v is null")).isZero();
+        assertThat(report.outcome()).isEqualTo(RemediationReport.Outcome.COMPLETE);
+        assertThat(report.assigned()).isEqualTo(nulls);
+        assertThat(report.remaining()).isZero();
+    }
+
     private static RemediationPolicy policy(String name) {
         return switch (name) {
             case "constant" -> RemediationPolicies.constant(42L);
