@@ -56,18 +56,18 @@ final class BlockRanges {
 
     /**
      * Whether a run on this target walks block ranges: PostgreSQL 14 or later, a plain table
-     * (a partitioned one has no blocks of its own) without inheritance children, and no partial
+     * (a partitioned one has no blocks of its own) without inheritance children ({@link #inherited}), and no partial
      * index of the NULL rows (which finds them without reading the others). Read before the run
      * takes its batch connection.
      */
-    static boolean suit(DatabaseHandle db, Target target, boolean nullIndex) {
-        if (nullIndex || db.serverVersion().major() < 14) {
+    static boolean suit(DatabaseHandle db, Target target, boolean nullIndex, boolean inherited) {
+        if (nullIndex || inherited || db.serverVersion().major() < 14) {
             return false;
         }
         String kind = Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "read the kind of relation " + target.cutover().subject(),
                 dsl -> dsl.resultQuery("select c.relkind::text from pg_catalog.pg_class c where c.oid = {0}::regclass",
                         DSL.val(dsl.render(target.tableName()))).fetchOne(0, String.class));
-        return "r".equals(kind) && !inherited(db, target);
+        return "r".equals(kind);
     }
 
     /**

@@ -113,16 +113,26 @@ final class OneStatementBatches {
         int changed = first.get("cutover_changed", Integer.class);
         BlockRanges.Step step = blocks.done(dsl, range, taken, first.get("cutover_last", String.class));
         String shownValue = owner.shownValue(value);
+        List<RemediationReport.Change> changes = changes(result, 3, show, shownValue, policy);
+        return new BatchStatements.BatchResult(taken, step.cursor(), changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(),
+                changes, List.of(), step.roundOver());
+    }
+
+    /**
+     * The first {@code show} changed rows of a constant policy's batch, read from column
+     * {@code offset} on (a row whose key is NULL there is the empty side of an outer join).
+     */
+    private List<RemediationReport.Change> changes(Result<Record> result, int offset, int show, String shownValue, String policy) {
         List<RemediationReport.Change> changes = new ArrayList<>();
+        int key = offset + shown.indexOf(target.keyColumns().get(0));
         for (Record r : result) {
-            if (changes.size() < show && r.get(3 + shown.indexOf(target.keyColumns().get(0))) != null) {
-                BatchStatements.Read row = owner.read(r, 3);
+            if (changes.size() < show && r.get(key) != null) {
+                BatchStatements.Read row = owner.read(r, offset);
                 changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()), shownValue,
                         policy));
             }
         }
-        return new BatchStatements.BatchResult(taken, step.cursor(), changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(),
-                changes, List.of(), step.roundOver());
+        return changes;
     }
 
     /** The ctids of up to {@code batchSize} NULL rows of {@code range}, in physical order, as {@code cutover_tid}. */
@@ -340,15 +350,7 @@ final class OneStatementBatches {
             }
         }
         String shownValue = owner.shownValue(value);
-        List<RemediationReport.Change> changes = new ArrayList<>();
-        int offset = 2 + k;
-        for (Record r : result) {
-            if (changes.size() < show && r.get(offset) != null) {
-                BatchStatements.Read row = owner.read(r, offset);
-                changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()), shownValue,
-                        policy));
-            }
-        }
+        List<RemediationReport.Change> changes = changes(result, 2 + k, show, shownValue, policy);
         return new BatchStatements.BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes,
                 List.of(), read < plan.batchSize());
     }
@@ -422,15 +424,7 @@ final class OneStatementBatches {
             }
         }
         String shownValue = owner.shownValue(value);
-        List<RemediationReport.Change> changes = new ArrayList<>();
-        int offset = 2 + k;
-        for (Record r : result) {
-            if (changes.size() < show && r.get(offset) != null) {
-                BatchStatements.Read row = owner.read(r, offset);
-                changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()), shownValue,
-                        policy));
-            }
-        }
+        List<RemediationReport.Change> changes = changes(result, 2 + k, show, shownValue, policy);
         return new BatchStatements.BatchResult(read, lastKey, changed, changed > 0 ? Map.of(shownValue, changed) : Map.of(), changes,
                 List.of(), read < plan.batchSize());
     }

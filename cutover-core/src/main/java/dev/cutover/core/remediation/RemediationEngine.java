@@ -90,8 +90,9 @@ final class RemediationEngine {
         // Decided before the batch connection is taken: a run never holds more than one connection.
         boolean nullIndex = plan.db().probe(cutover).nullIndex().isPresent();
         // A table with inheritance children is counted whole: its block ranges do not cover the children's rows.
-        boolean plainCount = nullIndex || db.serverVersion().major() < 14 || BlockRanges.inherited(db, target);
-        if (BlockRanges.suit(db, target, nullIndex)) {
+        boolean inherited = BlockRanges.inherited(db, target);
+        boolean plainCount = nullIndex || db.serverVersion().major() < 14 || inherited;
+        if (BlockRanges.suit(db, target, nullIndex, inherited)) {
             statements.walkBlocks();
         }
         control.started(resumedWith == null ? 0 : resumedWith, nullRowsAtStart(nullIndex));
