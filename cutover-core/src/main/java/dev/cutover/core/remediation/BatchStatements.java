@@ -289,7 +289,7 @@ final class BatchStatements {
                       returning {6}, {7} as cutover_key, {5}::text as cutover_new
                     ), {8} as ({9})""",
                     u, target.tableName(), DSL.name(cutover.column()), PlanCheck.typedValue(target, value), in, target.column(),
-                    DSL.list(keyAliases(true)), keyJson(), DSL.name("cutover_j" + g), journalInsert(policy, u)));
+                    DSL.list(keyAliases(true)), journalKey(), DSL.name("cutover_j" + g), journalInsert(policy, u)));
             selects.add(DSL.sql("select {0} as cutover_g, {1} from {2}", DSL.inline(g), DSL.list(keyAliases(false)), u));
             g++;
         }
@@ -340,20 +340,34 @@ final class BatchStatements {
         return out;
     }
 
-    /** A row's key as the text of a JSON object, {@code {"id": 42}}: see {@link #keyJson(List)}. */
-    QueryPart keyJson() {
-        return keyJson(target.keyFields());
+    /**
+     * Whether this run's journal entries hold the key column's bare values ({@link Journal}):
+     * the key has one column and the journal has {@code key_column}. Set before the first batch.
+     */
+    private boolean bareKeys;
+
+    /** Sets whether the journal may hold bare key values ({@link Journal#hasKeyColumn}); before the first batch. */
+    void journalMayHoldBareKeys(boolean mayHold) {
+        this.bareKeys = mayHold && target.keyColumns().size() == 1;
+    }
+
+    /** A row's key as its journal entry keeps it: see {@link #journalKey(List)}. */
+    QueryPart journalKey() {
+        return journalKey(target.keyFields());
     }
 
     /**
-     * A row's key, the columns {@code keys} (in the order of the key's columns), as the text of a
-     * JSON object, {@code '{"id":' || to_json(id)::text || '}'}: the same object
-     * {@code jsonb_build_object} makes once cast to {@code jsonb}, each value written by
-     * {@code to_json}. A batch's journal entry joins its rows' objects into one array and casts
-     * that once ({@link #journalInsert}), which costs PostgreSQL a fraction of aggregating
-     * {@code jsonb} objects row by row.
+     * A row's key, the columns {@code keys} (in the order of the key's columns), as its journal
+     * entry aggregates it ({@link #journalInsert}): the column itself when the journal holds bare
+     * values; otherwise the text of a JSON object, {@code '{"id":' || to_json(id)::text || '}'},
+     * the same object {@code jsonb_build_object} makes once cast to {@code jsonb}, each value
+     * written by {@code to_json}, so that an entry joins its rows' objects into one array and casts
+     * that once, which costs PostgreSQL a fraction of aggregating {@code jsonb} objects row by row.
      */
-    QueryPart keyJson(List<Field<Object>> keys) {
+    QueryPart journalKey(List<Field<Object>> keys) {
+        if (bareKeys) {
+            return keys.get(0);
+        }
         QueryPart json = null;
         for (int i = 0; i < keys.size(); i++) {
             String name = (i == 0 ? "{" : ",") + jsonString(target.keyColumns().get(i)) + ":";
@@ -398,6 +412,23 @@ final class BatchStatements {
 
     /** The same, one entry per value when {@code perValue} (the rows of {@code u} may hold several values). */
     QueryPart journalInsert(String policy, Name u, boolean perValue) {
+        // A sensitive column's value is not kept: undo then relies on the row version alone.
+        boolean sensitive = cutover.sensitive().contains(cutover.column());
+        QueryPart value = sensitive ? DSL.inline((String) null) : DSL.field(DSL.name("cutover_v"));
+        QueryPart byValue = perValue ? DSL.sql("group by cutover_new") : DSL.sql("");
+        if (bareKeys) {
+            // The keys of each value as one typed array, cut into entries by slices: no per-row JSON.
+            return DSL.query("""
+                    insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value, policy,
+                                     xact, key_column)
+                    select {1}, 'assign', {2}, {3}, {4}, to_jsonb(cutover_a.cutover_k[cutover_s : cutover_s + {9} - 1]),
+                           least({9}, cardinality(cutover_a.cutover_k) - cutover_s + 1), null, {7}, {5}, txid_current(), {10}
+                    from (select array_agg(cutover_key) as cutover_k, min(cutover_new) as cutover_v from {6} {8}) cutover_a
+                    cross join lateral generate_series(1, cardinality(cutover_a.cutover_k), {9}) as cutover_s""",
+                    Journal.batchTable(db, cutover), DSL.val(runId), DSL.val(cutover.schema()), DSL.val(cutover.table()),
+                    DSL.val(cutover.column()), DSL.val(policy), u, value, byValue, DSL.inline(JOURNAL_ENTRY_KEYS),
+                    DSL.val(target.keyColumns().get(0)));
+        }
         return DSL.query("""
                 insert into {0} (run_id, action, table_schema, table_name, column_name, keys, key_count, old_value, new_value, policy,
                                  xact)
@@ -406,9 +437,7 @@ final class BatchStatements {
                 from (select cutover_key, cutover_new, (row_number() over () - 1) / {9} as cutover_chunk from {6}) cutover_c
                 group by cutover_chunk {8}""",
                 Journal.batchTable(db, cutover), DSL.val(runId), DSL.val(cutover.schema()), DSL.val(cutover.table()),
-                DSL.val(cutover.column()), DSL.val(policy), u,
-                // A sensitive column's value is not kept: undo then relies on the row version alone.
-                cutover.sensitive().contains(cutover.column()) ? DSL.inline((String) null) : DSL.field("min(cutover_new)"),
+                DSL.val(cutover.column()), DSL.val(policy), u, sensitive ? value : DSL.field("min(cutover_new)"),
                 perValue ? DSL.sql(", cutover_new") : DSL.sql(""), DSL.inline(JOURNAL_ENTRY_KEYS));
     }
 

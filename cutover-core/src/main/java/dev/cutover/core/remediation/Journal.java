@@ -15,6 +15,14 @@ import org.jooq.impl.DSL;
  * The remediation journal: one entry per batch, value and 1,000 keys, holding the keys the batch changed
  * and the id of the transaction that changed them ({@code txid_current()}).
  *
+ * <p>How keys are kept: an entry's {@code keys} is a JSON array. When the key has one column,
+ * the array holds that column's values as {@code to_jsonb} writes them ({@code [41, 42]}) and
+ * {@code key_column} names the column; otherwise it holds one object per key, as
+ * {@code jsonb_build_object} makes it ({@code [{"a": 1, "b": "x"}]}), and {@code key_column} is
+ * NULL. Bare values cost PostgreSQL several times less to write than objects (measured with
+ * {@code cutover-bench/statement-costs.sh}). The view {@code cutover_journal} shows every key as
+ * an object, whatever its entry's form ({@link #key}).
+ *
  * <p>Why the transaction id: a row version carries the id of the transaction that wrote it
  * ({@code xmin}). A row whose {@code xmin} is still the batch's transaction has not been
  * written since, by anyone; a row the application updated afterwards, even to the same value,
@@ -76,19 +84,51 @@ final class Journal {
                   at timestamptz not null default clock_timestamp(),
                   xact bigint,
                   undone_at timestamptz,
+                  key_column text,
                   primary key (run_id, id)
                 )""", DSL.name(schema, JOURNAL_BATCHES)).execute();
-        // Journals made by earlier versions lack the transaction id; their entries are never taken for unchanged.
-        dsl.query("alter table {0} add column if not exists xact bigint, add column if not exists undone_at timestamptz",
-                DSL.name(schema, JOURNAL_BATCHES)).execute();
+        // The state tables' script upgrades a journal made by an earlier version: entries without a
+        // transaction id are never taken for unchanged, and entries without key_column hold objects.
+        dsl.query("alter table {0} add column if not exists xact bigint, add column if not exists undone_at timestamptz, "
+                + "add column if not exists key_column text", DSL.name(schema, JOURNAL_BATCHES)).execute();
         if (kind == null) {
             dsl.query("""
                     create view {0} as
-                    select b.id as batch_id, b.run_id, b.action, b.table_schema, b.table_name, b.column_name, k.key,
+                    select b.id as batch_id, b.run_id, b.action, b.table_schema, b.table_name, b.column_name, {2} as key,
                            b.old_value, b.new_value, b.policy, b.at
                     from {1} b cross join lateral jsonb_array_elements(b.keys) as k(key)""",
-                    DSL.name(schema, JOURNAL), DSL.name(schema, JOURNAL_BATCHES)).execute();
+                    DSL.name(schema, JOURNAL), DSL.name(schema, JOURNAL_BATCHES), key("b", "k.key")).execute();
         }
+    }
+
+    /**
+     * A journal element as the key object {@code jsonb_build_object} makes, {@code {"id": 42}},
+     * whichever form its entry (alias {@code entry}) stores: an object per key, or the key
+     * column's bare value with the column named once in {@code key_column}.
+     */
+    static org.jooq.Field<Object> key(String entry, String element) {
+        return DSL.field("case when {0} is null then {1} else jsonb_build_object({0}, {1}) end",
+                DSL.field(DSL.name(entry, "key_column")), DSL.field(element));
+    }
+
+    /**
+     * Whether the journal in {@code schema} has the column {@code key_column}, i.e. may hold bare
+     * key values: a journal made by an earlier version of its table does not, and its entries
+     * stay objects, which its view shows as they are.
+     */
+    static boolean hasKeyColumn(org.jooq.DSLContext dsl, String schema) {
+        return dsl.fetchExists(dsl.selectOne().from(DSL.table(DSL.name("pg_catalog", "pg_attribute")))
+                .where(DSL.field(DSL.name("attrelid")).eq(DSL.field("to_regclass({0})::oid", DSL.val(
+                        dsl.render(DSL.name(schema, JOURNAL_BATCHES))))))
+                .and(DSL.field(DSL.name("attname")).eq(DSL.val("key_column")))
+                .and(DSL.field(DSL.name("attisdropped")).isFalse()));
+    }
+
+    /** {@link #hasKeyColumn} of the cutover's journal, read in a transaction of its own. */
+    static boolean hasKeyColumn(DatabaseHandle db, NotNullCutover cutover) {
+        String schema = db.stateSchema(cutover);
+        return Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "read the columns of "
+                + Identifiers.display(schema, JOURNAL_BATCHES), dsl -> hasKeyColumn(dsl, schema));
     }
 
     /**

@@ -80,7 +80,7 @@ final class OneStatementBatches {
         }
         // The rows' shown columns come back only while the report still wants changed rows.
         List<QueryPart> returning = new ArrayList<>(show > 0 ? owner.keyAliases(true) : List.of());
-        returning.add(DSL.field("{0} as cutover_key", owner.keyJson()));
+        returning.add(DSL.field("{0} as cutover_key", owner.journalKey()));
         returning.add(DSL.field("{0}::text as cutover_new", target.column()));
         List<QueryPart> shownFromU = new ArrayList<>();
         List<QueryPart> ascU = new ArrayList<>();
@@ -168,7 +168,7 @@ final class OneStatementBatches {
                        (select count(*) from cutover_u)::int as cutover_changed""",
                 taken(BlockRanges.Range.condition(DSL.field(DSL.name("ctid")), from, to)), target.tableName(),
                 DSL.name(cutover.column()), PlanCheck.typedValue(target, PlanCheck.literal(constant.value())), target.column(),
-                owner.keyJson(), owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u")));
+                owner.journalKey(), owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u")));
         org.jooq.Query whole = settings == null ? batch : dsl.resultQuery("{0};\n{1}", settings, batch);
         List<Object> binds = dsl.extractBindValues(whole);
         return new Prepared(dsl.render(whole), binds, binds.indexOf(from), binds.indexOf(to), settings != null);
@@ -252,7 +252,7 @@ final class OneStatementBatches {
             range = range.and(keys.get(0).le(DSL.field("(select coalesce(cutover_hi, cutover_max) from cutover_h)")));
         }
         List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
-        returning.add(DSL.field("{0} as cutover_key", owner.keyJson()));
+        returning.add(DSL.field("{0} as cutover_key", owner.journalKey()));
         returning.add(DSL.field("{0}::text as cutover_new", target.column()));
         List<QueryPart> shownFromU = new ArrayList<>();
         for (int i = 0; i < shown.size(); i++) {
@@ -379,7 +379,7 @@ final class OneStatementBatches {
             lastAliases.add(DSL.field("{0} as {1}", DSL.name("cutover_k" + i), DSL.name("cutover_last" + i)));
         }
         List<QueryPart> returning = new ArrayList<>(owner.keyAliases(true));
-        returning.add(DSL.field("{0} as cutover_key", owner.keyJson()));
+        returning.add(DSL.field("{0} as cutover_key", owner.journalKey()));
         returning.add(DSL.field("{0}::text as cutover_new", target.column()));
         for (int i = 0; i < shown.size(); i++) {
             returning.add(DSL.field("{0} as {1}", target.field(shown.get(i)), DSL.name("cutover_s" + i)));
@@ -493,7 +493,7 @@ final class OneStatementBatches {
             out.add(DSL.field("{0} as {1}", k, DSL.name("cutover_k" + i)));
             keys.add(k);
         }
-        out.add(DSL.field("{0} as cutover_key", owner.keyJson(keys)));
+        out.add(DSL.field("{0} as cutover_key", owner.journalKey(keys)));
         out.add(DSL.field("{0}::text as cutover_new", DSL.field(DSL.name("cutover_row", cutover.column()))));
         return out;
     }

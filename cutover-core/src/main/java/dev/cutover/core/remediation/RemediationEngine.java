@@ -126,6 +126,7 @@ final class RemediationEngine {
             return;
         }
         Journal.ensure(db, cutover);
+        statements.journalMayHoldBareKeys(Journal.hasKeyColumn(db, cutover));
         RunLog.ensure(db, cutover);
         if (resumedWith == null) {
             RunLog.started(db, cutover, runId, PolicyTree.describe(plan.policy()));

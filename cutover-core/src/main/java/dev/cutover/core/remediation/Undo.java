@@ -48,18 +48,21 @@ final class Undo {
         Name journal = DSL.name(schema, Journal.JOURNAL_BATCHES);
         Record meta = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read run " + runId + " from the journal",
                 dsl -> dsl.resultQuery("""
-                        select table_schema, table_name, column_name,
-                               array(select jsonb_object_keys(keys -> 0)) as key_columns,
+                        select table_schema, table_name, column_name, {2} as key_column,
+                               case when jsonb_typeof(keys -> 0) = 'object' then array(select jsonb_object_keys(keys -> 0)) end
+                                 as key_columns,
                                (select coalesce(sum(key_count), 0) from {0} a
                                 where a.run_id = j.run_id and a.action = 'assign' and a.undone_at is not null)::bigint as undone
                         from {0} j where run_id = {1} and action = 'assign' order by id limit 1""",
-                        journal, DSL.val(runId)).fetchOne());
+                        journal, DSL.val(runId), keyColumn(dsl, schema)).fetchOne());
         if (meta == null) {
             throw new CutoverConfigurationException("Run " + runId + " assigned no rows in " + Identifiers.display(schema,
                     Journal.JOURNAL_BATCHES) + "; nothing to undo (a dry run is not journaled).");
         }
+        String keyColumn = meta.get("key_column", String.class);
         NotNullCutover cutover = NotNullCutover.builder(meta.get("table_name", String.class), meta.get("column_name", String.class))
-                .schema(meta.get("table_schema", String.class)).key(meta.get("key_columns", String[].class)).build();
+                .schema(meta.get("table_schema", String.class))
+                .key(keyColumn != null ? new String[] {keyColumn} : meta.get("key_columns", String[].class)).build();
         Target target = db.target(cutover);
         long alreadyUndone = meta.get("undone", Long.class);
         long restored = 0;
@@ -71,7 +74,7 @@ final class Undo {
                 long from = last;
                 Step step;
                 try {
-                    step = runner.inTransaction((connection, dsl) -> step(dsl, target, journal, from)).value();
+                    step = runner.inTransaction((connection, dsl) -> step(dsl, target, journal, keyColumn(dsl, schema), from)).value();
                 } catch (Exception e) {
                     throw Sql.translate("undo run " + runId + " on " + cutover.subject() + " (" + restored
                             + " rows restored so far; undo again to continue)", e);
@@ -97,7 +100,15 @@ final class Undo {
      * in one statement: lock the entries, restore the rows that pass both tests, journal that as
      * {@code undo}, mark the entries undone.
      */
-    private Step step(DSLContext dsl, Target target, Name journal, long after) {
+    /**
+     * The journal's column {@code key_column}, or NULL for a journal made before it existed,
+     * whose entries all hold key objects.
+     */
+    private static QueryPart keyColumn(DSLContext dsl, String schema) {
+        return Journal.hasKeyColumn(dsl, schema) ? DSL.name("key_column") : DSL.inline((String) null).cast(String.class);
+    }
+
+    private Step step(DSLContext dsl, Target target, Name journal, QueryPart keyColumn, long after) {
         Record range = dsl.resultQuery("""
                 select count(*) as n, max(id) as last from (
                   select id, sum(key_count) over (order by id) - key_count as before from (
@@ -120,11 +131,11 @@ final class Undo {
         Name column = DSL.name("cutover_row", cutover.column());
         Record done = dsl.resultQuery("""
                 with cutover_e as (
-                  select id, keys, key_count, new_value, xact from {0}
+                  select id, keys, key_count, new_value, xact, {11} as key_column from {0}
                   where run_id = {1} and action = 'assign' and undone_at is null and id > {2} and id <= {3}
                   for update
                 ), cutover_k as (
-                  select e.key, cutover_e.new_value, cutover_e.xact
+                  select {12} as key, cutover_e.new_value, cutover_e.xact
                   from cutover_e cross join lateral jsonb_array_elements(cutover_e.keys) as e(key)
                 ), cutover_u as (
                   update {4} as cutover_row set {5} = null from cutover_k
@@ -146,7 +157,7 @@ final class Undo {
                        (select coalesce(sum(key_count), 0) from cutover_marked)::bigint as taken""",
                 journal, DSL.val(runId), DSL.val(after), DSL.val(last), target.tableName(), DSL.name(cutover.column()),
                 DSL.and(match.stream().map(c -> (Condition) c).toList()), DSL.field(column), DSL.val(cutover.schema()),
-                DSL.val(cutover.table()), DSL.val(cutover.column())).fetchOne();
+                DSL.val(cutover.table()), DSL.val(cutover.column()), keyColumn, Journal.key("cutover_e", "e.key")).fetchOne();
         return new Step(n, done.get("restored", Long.class), done.get("taken", Long.class), last);
     }
 }
