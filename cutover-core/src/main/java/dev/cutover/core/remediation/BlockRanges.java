@@ -134,12 +134,13 @@ final class BlockRanges {
         return new Step(cursor, range.toBlock() >= end);
     }
 
-    /** {@code wanted} blocks, at most {@link #MAX_SPAN}, and fewer when {@code walked} blocks took over {@link #TARGET_NANOS}. */
+    /**
+     * {@code wanted} blocks, at most {@link #MAX_SPAN}, and no more than {@code walked} blocks
+     * taking {@code took} say fit in {@link #TARGET_NANOS}: a range grows where NULL rows are
+     * sparse, but never past what the last batch's pace predicts for the target.
+     */
     private static int bounded(long wanted, long walked, long took) {
-        long span = Math.min(MAX_SPAN, wanted);
-        if (took > TARGET_NANOS) {
-            span = Math.min(span, walked * TARGET_NANOS / took);
-        }
+        long span = Math.min(MAX_SPAN, Math.min(wanted, walked * TARGET_NANOS / Math.max(1, took)));
         return (int) Math.max(1, span);
     }
 
