@@ -44,6 +44,12 @@ public final class RemediationBenchmark {
     private static final String SQL_POLICY = "select o.id from " + ORGS + " o where o.domain = split_part(u.email, '@', 2)";
 
     private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    /**
+     * The connections the measured variants use, pooled as an application's, the CLI's or the
+     * Spring Boot starter's are: a run's catalog reads and batches borrow warm connections
+     * instead of opening one each. The peer and the single statement use it too.
+     */
+    private com.zaxxer.hikari.HikariDataSource pool;
     private final long rows;
     private final long nulls;
     private final long sparseNulls;
@@ -123,6 +129,12 @@ public final class RemediationBenchmark {
             server = rs.getString(1);
         }
         seedOrganizations();
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl(dataSource.getURL());
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(2);
+        config.setPoolName("bench-variants");
+        pool = new com.zaxxer.hikari.HikariDataSource(config);
         warmUp();
         System.err.printf(Locale.ROOT, "Seeding %,d rows, %,d NULL...%n", rows, nulls);
         seed(nulls);
@@ -142,6 +154,7 @@ public final class RemediationBenchmark {
             }
             print(argLine, server, results);
         } finally {
+            pool.close();
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 s.execute("drop table if exists " + SEED);
             }
@@ -182,7 +195,7 @@ public final class RemediationBenchmark {
         Result r = measure(kind, 0, name, () -> {
             long start = System.nanoTime();
             long changed;
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
                 changed = s.executeUpdate("update " + TABLE + " set organization_id = 3 where organization_id is null");
             }
             long nanos = System.nanoTime() - start;
@@ -203,7 +216,7 @@ public final class RemediationBenchmark {
         long start = System.nanoTime();
         long changed = 0;
         List<Long> batchNanos = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
             long max;
             try (ResultSet rs = s.executeQuery("select coalesce(max(id), 0) from " + TABLE)) {
                 rs.next();
@@ -233,7 +246,7 @@ public final class RemediationBenchmark {
     private Result engine(Kind kind, String name, Policy policy, int batch, int rate) throws Exception {
         fresh();
         Result engine = measure(kind, batch, name, () -> {
-            CutoverDatabase db = CutoverDatabase.of(dataSource);
+            CutoverDatabase db = CutoverDatabase.of(pool);
             NotNullCutover cutover = NotNullCutover.builder(TABLE, "organization_id").inspect("id", "email").sensitive("email").build();
             if (nullIndex) {
                 db.probe(cutover).createNullIndex();
@@ -269,7 +282,7 @@ public final class RemediationBenchmark {
             s.execute("drop table if exists bench_warmup");
             s.execute("create table bench_warmup (id bigint primary key, email text not null, organization_id bigint)");
         }
-        CutoverDatabase db = CutoverDatabase.of(dataSource);
+        CutoverDatabase db = CutoverDatabase.of(pool);
         NotNullCutover cutover = NotNullCutover.builder("bench_warmup", "organization_id").inspect("id", "email")
                 .sensitive("email").build();
         for (int i = 0; i < warmupRuns; i++) {
