@@ -458,20 +458,73 @@ final class OneStatementBatches {
                 : owner.fetch(dsl, settings, dsl.resultQuery(sqlUpdate(), read, target.tableName(), DSL.name(cutover.column()),
                         sqlJoin("cutover_row"), DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(sqlReturning()),
                         owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true), sqlJoin("cutover_u"),
-                        order));
-        return sqlResult(rows, after, reported);
+                        order, DSL.inline(Math.max(0, plan.reportLimit() - reported))));
+        return plan.dryRun() ? sqlResult(rows, after, reported) : sqlChanged(rows, after, reported);
     }
 
+    /**
+     * A SQL policy's batch statement. Of the rows read it returns only those the client needs,
+     * numbered in key order: every row the policy gave no value (skipped), the first changed rows
+     * the report still wants ({9} of them), the first changed row of each value with the count of
+     * that value's changed rows, and the last row read (the next batch's cursor), each with the
+     * number of rows read.
+     */
     private static String sqlUpdate() {
         return """
                 with cutover_b as ({0} for no key update of u), cutover_u as (
                   update {1} as cutover_row set {2} = cutover_b.cutover_v from cutover_b
                   where {3} and cutover_b.cutover_v is not null and {4} is null
                   returning {5}
-                ), cutover_j as ({6})
-                select cutover_b.*, exists (select 1 from cutover_u where {7}) as cutover_changed,
-                       cutover_b.cutover_v::text as cutover_text
-                from cutover_b order by {8}""";
+                ), cutover_j as ({6}), cutover_c as (
+                  select cutover_b.*, exists (select 1 from cutover_u where {7}) as cutover_changed,
+                         cutover_b.cutover_v::text as cutover_text
+                  from cutover_b
+                ), cutover_w as (
+                  select cutover_c.*, row_number() over (order by {8}) as cutover_i, count(*) over () as cutover_read,
+                         row_number() over (partition by cutover_changed order by {8}) as cutover_nth,
+                         count(*) over (partition by cutover_changed, cutover_text) as cutover_of_value,
+                         row_number() over (partition by cutover_changed, cutover_text order by {8}) as cutover_vth
+                  from cutover_c
+                )
+                select * from cutover_w
+                where cutover_text is null or cutover_i = cutover_read or (cutover_changed and (cutover_nth <= {9} or cutover_vth = 1))
+                order by cutover_i""";
+    }
+
+    /** What a SQL policy's batch did, from the rows its statement returned ({@link #sqlUpdate}). */
+    private BatchStatements.BatchResult sqlChanged(Result<Record> rows, List<Object> after, int reported) {
+        String policy = PolicyTree.describe(plan.policy());
+        int read = 0;
+        int assigned = 0;
+        Map<String, Integer> byValue = new LinkedHashMap<>();
+        List<RemediationReport.Change> changes = new ArrayList<>();
+        List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
+        List<Object> lastKey = after;
+        for (Record r : rows) {
+            read = r.get("cutover_read", Integer.class);
+            String value = r.get("cutover_text", String.class);
+            boolean changed = r.get("cutover_changed", Boolean.class);
+            BatchStatements.Read row = owner.read(r, 0);
+            if (r.get("cutover_i", Integer.class) == read) {
+                lastKey = row.key();
+            }
+            if (value == null) {
+                skipped.add(new RemediationReport.SkippedRow(owner.masked(row.row().key()), owner.maskedColumns(row.row()),
+                        SqlPolicy.NULL_REASON));
+            } else if (changed) {
+                String shownValue = owner.shownValue(value);
+                if (r.get("cutover_vth", Integer.class) == 1) {
+                    int n = r.get("cutover_of_value", Integer.class);
+                    assigned += n;
+                    byValue.merge(shownValue, n, Integer::sum);
+                }
+                if (reported + changes.size() < plan.reportLimit() && r.get("cutover_nth", Integer.class) <= plan.reportLimit() - reported) {
+                    changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()), shownValue,
+                            policy));
+                }
+            }
+        }
+        return new BatchStatements.BatchResult(read, lastKey, assigned, byValue, changes, skipped, read < plan.batchSize());
     }
 
     /** The key columns of {@code alias} equal to those read into {@code cutover_b}. */
