@@ -76,8 +76,7 @@ final class Undo {
                 try {
                     step = runner.inTransaction((connection, dsl) -> step(dsl, target, journal, keyColumn(dsl, schema), from)).value();
                 } catch (Exception e) {
-                    throw Sql.translate("undo run " + runId + " on " + cutover.subject() + " (" + restored
-                            + " rows restored so far; undo again to continue)", e);
+                    throw failed(e, target, restored);
                 }
                 if (step.entries() == 0) {
                     break;
@@ -100,6 +99,49 @@ final class Undo {
      * in one statement: lock the entries, restore the rows that pass both tests, journal that as
      * {@code undo}, mark the entries undone.
      */
+    /**
+     * An undo step failed. The journal does not say which columns are sensitive, so the server's
+     * words are cut to their first line, quoted words that are not the cutover's names left out,
+     * and no cause carries the rest (a "Failing row contains (...)" detail quotes the whole row).
+     * A column that no longer accepts NULL is said so, with what refuses it.
+     */
+    private dev.cutover.core.CutoverException failed(Exception e, Target target, long restored) {
+        NotNullCutover cutover = target.cutover();
+        String state = Sql.sqlState(e);
+        String done = restored == 0 ? "nothing was restored" : restored + " rows were restored before that";
+        if ("23502".equals(state) || "23514".equals(state)) {
+            return new CutoverConfigurationException("Undo of run " + runId + " stopped: " + cutover.subject()
+                    + " no longer accepts NULL (" + refusedBy(target) + "); " + done + ", the rest keep the value the run set. "
+                    + "Putting NULL back would first need that constraint dropped, which rolls back the cutover itself: "
+                    + "decide that on its own (see the runbook), then undo again.");
+        }
+        String words = Redaction.serverWords(e, List.of(), Redaction.knownWords(cutover, ""));
+        return new dev.cutover.core.CutoverDatabaseException("Could not undo run " + runId + " on " + cutover.subject()
+                + (state == null ? "" : " (SQLSTATE " + state + ")") + ": " + words + "; " + done + ". Undo again to continue.",
+                state, new java.sql.SQLException(words, state));
+    }
+
+    /** What makes the target's column refuse NULL: NOT NULL, or the CHECK constraints on that column alone. */
+    private String refusedBy(Target target) {
+        try {
+            return Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "read the constraints of " + target.cutover().subject(),
+                    dsl -> dsl.resultQuery("""
+                            select a.attnotnull, array(select c.conname::text from pg_catalog.pg_constraint c
+                                                       where c.conrelid = a.attrelid and c.contype in ('c', 'n')
+                                                         and c.conkey = array[a.attnum] order by c.conname)
+                            from pg_catalog.pg_attribute a where a.attrelid = {0}::regclass and a.attname = {1}""",
+                            DSL.val(dsl.render(target.tableName())), DSL.val(target.cutover().column())).fetchOne(r -> {
+                                String[] names = r.get(1, String[].class);
+                                if (names.length > 0) {
+                                    return (names.length == 1 ? "constraint " : "one of the constraints ") + String.join(", ", names);
+                                }
+                                return r.get(0, Boolean.class) ? "the column is NOT NULL" : "a constraint of the table";
+                            }));
+        } catch (RuntimeException e) {
+            return "a constraint of the table";
+        }
+    }
+
     /**
      * The journal's column {@code key_column}, or NULL for a journal made before it existed,
      * whose entries all hold key objects.
