@@ -452,23 +452,19 @@ final class OneStatementBatches {
                 DSL.list(keys.stream().map(Field::asc).toList()), DSL.inline(plan.batchSize()));
         QueryPart order = DSL.list(target.keyColumns().stream().map(k -> DSL.field(DSL.name("cutover_s" + shown.indexOf(k))).asc())
                 .toList());
+        QueryPart numbered = numbered(order, Math.max(0, plan.reportLimit() - reported));
+        // A dry run reads only, without locks; a row would change when the policy gives it a value.
         Result<Record> rows = plan.dryRun()
-                ? owner.fetch(dsl, settings, dsl.resultQuery("with cutover_b as ({0}) select cutover_b.*, false as cutover_changed, "
-                        + "cutover_v::text as cutover_text from cutover_b order by {1}", read, order))
+                ? owner.fetch(dsl, settings, dsl.resultQuery("with cutover_b as ({0}), cutover_c as (select cutover_b.*, "
+                        + "cutover_v is not null as cutover_changed, cutover_v::text as cutover_text from cutover_b), {1}", read, numbered))
                 : owner.fetch(dsl, settings, dsl.resultQuery(sqlUpdate(), read, target.tableName(), DSL.name(cutover.column()),
                         sqlJoin("cutover_row"), DSL.field(DSL.name("cutover_row", cutover.column())), DSL.list(sqlReturning()),
                         owner.journalInsert(PolicyTree.describe(plan.policy()), DSL.name("cutover_u"), true), sqlJoin("cutover_u"),
-                        order, DSL.inline(Math.max(0, plan.reportLimit() - reported))));
-        return plan.dryRun() ? sqlResult(rows, after, reported) : sqlChanged(rows, after, reported);
+                        numbered));
+        return sqlResult(rows, after, reported);
     }
 
-    /**
-     * A SQL policy's batch statement. Of the rows read it returns only those the client needs,
-     * numbered in key order: every row the policy gave no value (skipped), the first changed rows
-     * the report still wants ({9} of them), the first changed row of each value with the count of
-     * that value's changed rows, and the last row read (the next batch's cursor), each with the
-     * number of rows read.
-     */
+    /** A SQL policy's batch statement: read and lock the next rows with their values, update, journal, then {@link #numbered}. */
     private static String sqlUpdate() {
         return """
                 with cutover_b as ({0} for no key update of u), cutover_u as (
@@ -479,20 +475,33 @@ final class OneStatementBatches {
                   select cutover_b.*, exists (select 1 from cutover_u where {7}) as cutover_changed,
                          cutover_b.cutover_v::text as cutover_text
                   from cutover_b
-                ), cutover_w as (
-                  select cutover_c.*, row_number() over (order by {8}) as cutover_i, count(*) over () as cutover_read,
-                         row_number() over (partition by cutover_changed order by {8}) as cutover_nth,
+                ), {8}""";
+    }
+
+    /**
+     * The end of a SQL policy's batch statement, over CTE {@code cutover_c} (the rows read, whether
+     * each changed, its value as text). Of those rows it returns only what the client needs,
+     * numbered in key order ({@code order}): every row the policy gave no value (skipped), the
+     * first {@code show} changed rows (for the report), the first changed row of each value with
+     * the count of that value's changed rows, and the last row read (the next batch's cursor),
+     * each with the number of rows read.
+     */
+    private static QueryPart numbered(QueryPart order, int show) {
+        return DSL.sql("""
+                cutover_w as (
+                  select cutover_c.*, row_number() over (order by {0}) as cutover_i, count(*) over () as cutover_read,
+                         row_number() over (partition by cutover_changed order by {0}) as cutover_nth,
                          count(*) over (partition by cutover_changed, cutover_text) as cutover_of_value,
-                         row_number() over (partition by cutover_changed, cutover_text order by {8}) as cutover_vth
+                         row_number() over (partition by cutover_changed, cutover_text order by {0}) as cutover_vth
                   from cutover_c
                 )
                 select * from cutover_w
-                where cutover_text is null or cutover_i = cutover_read or (cutover_changed and (cutover_nth <= {9} or cutover_vth = 1))
-                order by cutover_i""";
+                where cutover_text is null or cutover_i = cutover_read or (cutover_changed and (cutover_nth <= {1} or cutover_vth = 1))
+                order by cutover_i""", order, DSL.inline(show));
     }
 
-    /** What a SQL policy's batch did, from the rows its statement returned ({@link #sqlUpdate}). */
-    private BatchStatements.BatchResult sqlChanged(Result<Record> rows, List<Object> after, int reported) {
+    /** What a SQL policy's batch did (would do, in a dry run), from the rows its statement returned ({@link #numbered}). */
+    private BatchStatements.BatchResult sqlResult(Result<Record> rows, List<Object> after, int reported) {
         String policy = PolicyTree.describe(plan.policy());
         int read = 0;
         int assigned = 0;
@@ -550,33 +559,4 @@ final class OneStatementBatches {
         out.add(DSL.field("{0}::text as cutover_new", DSL.field(DSL.name("cutover_row", cutover.column()))));
         return out;
     }
-
-    private BatchStatements.BatchResult sqlResult(Result<Record> rows, List<Object> after, int reported) {
-        String policy = PolicyTree.describe(plan.policy());
-        int assigned = 0;
-        Map<String, Integer> byValue = new LinkedHashMap<>();
-        List<RemediationReport.Change> changes = new ArrayList<>();
-        List<RemediationReport.SkippedRow> skipped = new ArrayList<>();
-        List<Object> lastKey = after;
-        for (Record r : rows) {
-            BatchStatements.Read row = owner.read(r, 0);
-            lastKey = row.key();
-            String value = r.get("cutover_text", String.class);
-            if (value == null) {
-                skipped.add(new RemediationReport.SkippedRow(owner.masked(row.row().key()), owner.maskedColumns(row.row()),
-                        SqlPolicy.NULL_REASON));
-            } else if (plan.dryRun() || r.get("cutover_changed", Boolean.class)) {
-                assigned++;
-                byValue.merge(owner.shownValue(value), 1, Integer::sum);
-                if (reported + changes.size() < plan.reportLimit()) {
-                    changes.add(new RemediationReport.Change(owner.masked(row.row().key()), owner.maskedColumns(row.row()),
-                            owner.shownValue(value),
-                            policy));
-                }
-            }
-        }
-        return new BatchStatements.BatchResult(rows.size(), lastKey, assigned, byValue, changes, skipped,
-                rows.size() < plan.batchSize());
-    }
-
 }

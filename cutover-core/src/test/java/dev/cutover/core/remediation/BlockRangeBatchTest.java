@@ -145,7 +145,8 @@ class BlockRangeBatchTest {
         assertThat(report.remaining()).isZero();
     }
 
-    private static RemediationPolicy policy(String name) {
+    /** The policy named: {@code constant}, {@code sql}, or else a Java lambda, each giving every row 42. */
+    static RemediationPolicy policy(String name) {
         return switch (name) {
             case "constant" -> RemediationPolicies.constant(42L);
             case "sql" -> RemediationPolicies.sql("select 42");

@@ -49,7 +49,7 @@ class JournalFormatTest {
         String others = checksum("v is not null");
 
         RemediationReport report = Remediation.builder(db, NotNullCutover.builder("item", "v").build())
-                .policy(policy(policy)).batchSize(2_000).build().run();
+                .policy(BlockRangeBatchTest.policy(policy)).batchSize(2_000).build().run();
 
         assertThat(report.assigned()).isEqualTo(NULLS);
         String run = "run_id = '" + report.runId() + "'";
@@ -105,7 +105,7 @@ class JournalFormatTest {
 
         for (String policy : new String[] {"constant", "sql", "lambda"}) {
             RemediationReport report = Remediation.builder(db, NotNullCutover.builder("item", "v").schema("legacy").build())
-                    .policy(policy(policy)).batchSize(2_000).build().run();
+                    .policy(BlockRangeBatchTest.policy(policy)).batchSize(2_000).build().run();
 
             assertThat(report.assigned()).as(policy).isEqualTo(NULLS);
             assertThat(database.queryLong("select count(*) from legacy.cutover_journal_batch where run_id = '" + report.runId()
@@ -114,14 +114,6 @@ class JournalFormatTest {
                     + "jsonb_build_object('id', i.id) where j.run_id = '" + report.runId() + "'")).as(policy).isEqualTo(NULLS);
             assertThat(Remediation.undo(db, report.runId()).restored()).as(policy).isEqualTo(NULLS);
         }
-    }
-
-    private static RemediationPolicy policy(String name) {
-        return switch (name) {
-            case "constant" -> RemediationPolicies.constant(42L);
-            case "sql" -> RemediationPolicies.sql("select 42");
-            default -> row -> RemediationDecision.assign(42L);
-        };
     }
 
     private static String checksum(String where) {

@@ -299,6 +299,27 @@ class RemediationSafetyTest {
     }
 
     @Test
+    void aSqlPolicyDryRunReportsWhatTheRunThenDoesAndWritesNothing() {
+        database.execute("update \"user\" set email = 'x' || id || '@unknown.test' where id in (2, 4)");
+        String before = database.queryString("select md5(string_agg(id || ':' || coalesce(organization_id::text, '-'), ',' "
+                + "order by id)) from \"user\"");
+
+        RemediationReport dry = Remediation.builder(db, USER).policy(RemediationPolicies.sql(ORG_BY_DOMAIN)).batchSize(4)
+                .reportLimit(5).dryRun(true).build().run();
+
+        assertThat(database.queryString("select md5(string_agg(id || ':' || coalesce(organization_id::text, '-'), ',' "
+                + "order by id)) from \"user\"")).isEqualTo(before);
+        assertThat(database.queryLong("select count(*) from cutover_journal_batch")).isZero();
+        RemediationReport real = Remediation.builder(db, USER).policy(RemediationPolicies.sql(ORG_BY_DOMAIN)).batchSize(4)
+                .reportLimit(5).build().run();
+        assertThat(dry.assigned()).isEqualTo(real.assigned()).isEqualTo(13);
+        assertThat(dry.assignedByValue()).isEqualTo(real.assignedByValue());
+        assertThat(dry.skippedByReason()).isEqualTo(real.skippedByReason()).isEqualTo(Map.of(SqlPolicy.NULL_REASON, 2L));
+        assertThat(dry.changes()).isEqualTo(real.changes()).hasSize(5);
+        assertThat(dry.skippedRows()).isEqualTo(real.skippedRows()).hasSize(2);
+    }
+
+    @Test
     void aSqlPolicyIsCheckedOnTheServerBeforeAnyChangeAndMustBeTheWholePolicy() {
         assertThatThrownBy(() -> Remediation.builder(db, USER)
                 .policy(RemediationPolicies.sql("select o.nope from organizations o where o.domain = u.email")).build())
