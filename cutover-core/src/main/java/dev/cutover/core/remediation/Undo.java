@@ -46,6 +46,8 @@ final class Undo {
         long start = System.nanoTime();
         String schema = Journal.find(db, runId);
         Name journal = DSL.name(schema, Journal.JOURNAL_BATCHES);
+        QueryPart keyColumn = Sql.inTransaction(db.dataSource(), db.stateTimeouts(), "read the columns of "
+                + Identifiers.display(schema, Journal.JOURNAL_BATCHES), dsl -> keyColumn(dsl, schema));
         Record meta = Sql.inTransaction(db.dataSource(), db.settings().probeTimeout(), "read run " + runId + " from the journal",
                 dsl -> dsl.resultQuery("""
                         select table_schema, table_name, column_name, {2} as key_column,
@@ -54,15 +56,15 @@ final class Undo {
                                (select coalesce(sum(key_count), 0) from {0} a
                                 where a.run_id = j.run_id and a.action = 'assign' and a.undone_at is not null)::bigint as undone
                         from {0} j where run_id = {1} and action = 'assign' order by id limit 1""",
-                        journal, DSL.val(runId), keyColumn(dsl, schema)).fetchOne());
+                        journal, DSL.val(runId), keyColumn).fetchOne());
         if (meta == null) {
             throw new CutoverConfigurationException("Run " + runId + " assigned no rows in " + Identifiers.display(schema,
                     Journal.JOURNAL_BATCHES) + "; nothing to undo (a dry run is not journaled).");
         }
-        String keyColumn = meta.get("key_column", String.class);
+        String onlyKey = meta.get("key_column", String.class);
         NotNullCutover cutover = NotNullCutover.builder(meta.get("table_name", String.class), meta.get("column_name", String.class))
                 .schema(meta.get("table_schema", String.class))
-                .key(keyColumn != null ? new String[] {keyColumn} : meta.get("key_columns", String[].class)).build();
+                .key(onlyKey != null ? new String[] {onlyKey} : meta.get("key_columns", String[].class)).build();
         Target target = db.target(cutover);
         long alreadyUndone = meta.get("undone", Long.class);
         long restored = 0;
@@ -74,7 +76,7 @@ final class Undo {
                 long from = last;
                 Step step;
                 try {
-                    step = runner.inTransaction((connection, dsl) -> step(dsl, target, journal, keyColumn(dsl, schema), from)).value();
+                    step = runner.inTransaction((connection, dsl) -> step(dsl, target, journal, keyColumn, from)).value();
                 } catch (Exception e) {
                     throw failed(e, target, restored);
                 }
